@@ -1,0 +1,157 @@
+"""The `ibt` command line: thin wrappers over the composition root and the application services."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.adapters.sources import FileSource
+from bot.bootstrap import App, build, build_source, database_exists
+from bot.core.explain import reading_as_dict, understand
+from bot.settings import ConfigError, Settings, load_settings
+
+app = typer.Typer(help="ibt-bot: the IBT Spreidingswet mailbox assistant.", no_args_is_help=True,
+                  add_completion=False)
+letters_app = typer.Typer(help="The register of letters the ministry sent.", no_args_is_help=True)
+app.add_typer(letters_app, name="letters")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+def _app(read_only: bool = False) -> App:
+    return build(_settings(), read_only=read_only)
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def run(once: Annotated[bool, typer.Option("--once", help="Process what is there now, then stop.")] = False) -> None:
+    """The service: watch the mailbox, keep the cases, alert officers (the terminal without Slack)."""
+    from bot.services import prepare_sample
+
+    a = _app()
+    imported = prepare_sample(a)
+    if imported and imported.errors:
+        typer.echo("sample letters could not be imported:\n" + "\n".join(imported.errors), err=True)
+        raise typer.Exit(1)
+    source = build_source(a)
+    typer.echo(f"ibt-bot: watching {source.name} (database {a.engine.url.render_as_string()})", err=True)
+    try:
+        while True:
+            counts = a.intake.run(source)
+            a.deliverer.deliver_pending()
+            if sum(counts.values()):
+                typer.echo(f"processed: {counts['new']} new, {counts['duplicate']} duplicate, "
+                           f"{counts['quarantined']} quarantined", err=True)
+            if once:
+                return
+            time.sleep(a.settings.mailbox.poll_seconds)
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(exists=True, help=".eml files or maildirs")],
+           as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False) -> None:
+    """Process mail files as if they had just arrived (same pipeline as the watcher)."""
+    a = _app()
+    counts = a.intake.run(FileSource(paths, a.settings.limits.max_mail_bytes))
+    a.deliverer.deliver_pending()
+    result = {k: counts[k] for k in ("new", "duplicate", "quarantined")}
+    typer.echo(json.dumps(result) if as_json else
+               f"{result['new']} new, {result['duplicate']} duplicate, {result['quarantined']} quarantined")
+
+
+@app.command()
+def explain(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+            as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False) -> None:
+    """Show how the bot reads each mail, without changing anything."""
+    settings = _settings()
+    if database_exists(settings.database_url):
+        ctx = build(settings, read_only=True).intake.reading_context()
+    else:  # no register yet: read against an empty one rather than create a database
+        from bot.reference_data import load_registry
+        from bot.settings import CONFIG_DIR
+        from parsers.understand import ReadingContext
+
+        ctx = ReadingContext(registry=load_registry(CONFIG_DIR), own_domains=frozenset(settings.mailbox.own_domains))
+    for f in files:
+        obj = {"file": str(f), **reading_as_dict(understand(f.read_bytes(), ctx))}
+        if as_json:
+            typer.echo(json.dumps(obj, ensure_ascii=False))
+        else:
+            muni = ", ".join(f"{m['name']} ({m['score']})" for m in obj["municipalities"]) or "-"
+            ref = obj["reference"]["value"] if obj["reference"] else "-"
+            typer.echo(f"{f.name}: {obj['kind']} | {muni} | ref {ref} | triage {obj['needs_triage']}")
+            for ev in obj["evidence"]:
+                typer.echo(f"    {ev}")
+
+
+@letters_app.command("import")
+def letters_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Import the letters register CSV; a bad row refuses the whole file."""
+    from bot.services import import_letters
+
+    result = import_letters(_app(), file.read_text(encoding="utf-8-sig"))
+    if result.errors:
+        typer.echo(f"{file}: nothing imported, {len(result.errors)} problem(s):", err=True)
+        for e in result.errors:
+            typer.echo(f"  {e}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{result.added} letter(s) added, {result.unchanged} already registered")
+
+
+@letters_app.command("list")
+def letters_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The registered letters with deadline and state."""
+    from bot.services import list_letters
+
+    rows = list_letters(_app())
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(f"{r['reference']}  {r['municipality']['name']:<28} {r['sent_on']}  {r['kind']:<18} "
+                   f"trede {r['trede']}  termijn {r['deadline']}  {r['state']}")
+
+
+@app.command()
+def status() -> None:
+    """Every case: trede, open letter, deadline, days left or overdue, last mail."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bot.services import status_rows, triage_count
+
+    a = _app()
+    table = Table(title="ibt-bot: cases")
+    for col in ("Gemeente", "Trede", "Brief", "Termijn", "Dagen", "Status", "Laatste mail"):
+        table.add_column(col)
+    for r in status_rows(a):
+        days = "" if r.days_left is None else (f"{-r.days_left} te laat" if r.days_left < 0 else str(r.days_left))
+        table.add_row(r.municipality, str(r.step), r.open_letter or "-",
+                      r.deadline.isoformat() if r.deadline else "-", days, r.letter_state or "-",
+                      r.last_mail.astimezone().strftime("%Y-%m-%d %H:%M") if r.last_mail else "-")
+    console = Console()
+    console.print(table)
+    console.print(f"Wachten op beoordeling (triage): {triage_count(a)}")
+
+
+def main() -> None:
+    app()

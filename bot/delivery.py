@@ -1,0 +1,77 @@
+"""Outbox delivery: pending effects go to their sink; a failure leaves the row pending for a retry.
+
+Each row is claimed, delivered and marked in its own short transaction, so an effect is delivered at
+most once per successful mark; sinks that can (Slack) also de-duplicate by the idempotency key.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.store import repo
+from replies.render import render
+
+log = logging.getLogger(__name__)
+
+
+class AlertSink(Protocol):
+    def post_alert(self, key: str, text: str, urgent: bool) -> None: ...
+
+
+class ConsoleSink:
+    """Alerts printed readably to the terminal: the embedded default when no Slack token is set."""
+
+    def __init__(self, echo: bool = True) -> None:
+        from rich.console import Console
+
+        self.console = Console(highlight=False)
+        self.echo = echo
+        self.posted: list[tuple[str, str]] = []
+
+    def post_alert(self, key: str, text: str, urgent: bool) -> None:
+        from rich.panel import Panel
+
+        self.posted.append((key, text))
+        if self.echo:
+            title, _, body = text.partition("\n")
+            self.console.print(Panel(body.strip("\n") or " ", title=title, title_align="left",
+                                     border_style="red" if urgent else "cyan"))
+
+
+@dataclass
+class Deliverer:
+    engine: Engine
+    alerts: AlertSink
+    clock: Clock
+    max_attempts: int = 20
+
+    def deliver_pending(self) -> int:
+        delivered = 0
+        with Session(self.engine) as s:
+            rows = repo.pending_outbox(s)
+            for row in rows:
+                try:
+                    if row.channel == "alert":
+                        payload = row.payload
+                        text = render(str(payload["template"]), dict(payload["context"]))  # type: ignore[call-overload]
+                        self.alerts.post_alert(row.idempotency_key, text, bool(payload.get("urgent")))
+                    else:
+                        raise ValueError(f"no sink for channel {row.channel!r}")
+                except Exception as exc:
+                    row.attempts += 1
+                    row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                    if row.attempts >= self.max_attempts:
+                        row.status = "failed"
+                    log.warning("outbox %s not delivered: %s", row.id, row.last_error)
+                else:
+                    row.status, row.delivered_at = "delivered", self.clock.now()
+                    delivered += 1
+                s.add(row)
+                s.commit()
+        return delivered

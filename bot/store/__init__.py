@@ -1,0 +1,1 @@
+"""The store: sqlmodel tables, engine, migrations and the repository the shell uses."""

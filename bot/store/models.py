@@ -1,0 +1,104 @@
+"""Tables of the case store. Every datetime is aware (UTC in the database); dates are calendar dates.
+
+History entries are append-only: `bot.store.db` refuses ORM updates and deletes of them, and the
+migration adds database triggers that refuse them too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class MunicipalityRow(SQLModel, table=True):
+    __tablename__ = "municipality"
+    code: str = Field(primary_key=True, max_length=6)  # CBS code GMnnnn
+    name: str
+    province: str
+
+
+class CaseRow(SQLModel, table=True):
+    """A municipality's supervision case (toezichtdossier) for one verdeelbesluit cycle."""
+
+    __tablename__ = "supervision_case"
+    __table_args__ = (UniqueConstraint("municipality_code", "cycle", name="uq_case_municipality_cycle"),)
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_code: str = Field(foreign_key="municipality.code", index=True)
+    cycle: str = "2024-2025"
+    step: int = 1  # trede of the interventieladder, 1..6
+    assigned_officer: str | None = None
+    opened_at: datetime
+    updated_at: datetime
+
+
+class LetterRow(SQLModel, table=True):
+    """An outgoing ministry letter (brief) with its reply deadline and state."""
+
+    __tablename__ = "letter"
+    reference: str = Field(primary_key=True, max_length=7)
+    case_id: int = Field(foreign_key="supervision_case.id", index=True)
+    municipality_code: str = Field(foreign_key="municipality.code", index=True)
+    sent_on: date
+    kind: str
+    step: int
+    deadline: date
+    to_address: str = ""
+    state: str = "awaiting_reply"
+    origin: str = "register"  # register (imported) | bot (a reminder the bot sent)
+    created_at: datetime
+
+
+class InboundMailRow(SQLModel, table=True):
+    """One received mail: raw bytes archived by content hash, what was read, and the outcome."""
+
+    __tablename__ = "inbound_mail"
+    id: int | None = Field(default=None, primary_key=True)
+    content_hash: str = Field(unique=True, max_length=64)  # sha256 of the raw bytes
+    message_id: str = Field(default="", index=True)
+    source: str  # e.g. maildir:/path, imap:host/INBOX, ews:mailbox
+    source_id: str  # the source's own id (file name, UID, ItemId)
+    archive_path: str  # relative to IBT_HOME
+    size: int
+    received_at: datetime
+    processed_at: datetime | None = None
+    outcome: str = "new"  # processed | quarantined
+    reason: str | None = None  # why quarantined
+    kind: str | None = None
+    municipality_code: str | None = Field(default=None, index=True)
+    reference: str | None = None
+    needs_triage: bool = False
+    reading: dict[str, object] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class HistoryEntryRow(SQLModel, table=True):
+    """Append-only history of a case: who did what, when, why, from which mail."""
+
+    __tablename__ = "history_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    case_id: int | None = Field(default=None, foreign_key="supervision_case.id", index=True)
+    letter_reference: str | None = Field(default=None, index=True)
+    inbound_mail_id: int | None = Field(default=None, foreign_key="inbound_mail.id")
+    actor: str  # "bot", "importer", or an officer's Slack id / name
+    event: str
+    old_state: str | None = None
+    new_state: str | None = None
+    detail: str = ""
+    evidence: list[str] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class OutboxRow(SQLModel, table=True):
+    """An effect to deliver (alert, Slack update, mail): written in the same transaction as the state."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(unique=True)
+    channel: str  # alert | mail | slack
+    payload: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+    status: str = Field(default="pending", index=True)  # pending | delivered | failed
+    attempts: int = 0
+    delivered_at: datetime | None = None
+    last_error: str | None = None

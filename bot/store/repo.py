@@ -1,0 +1,122 @@
+"""Reads and writes of the case store, in the caller's session (the caller owns the transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.core.effects import Decision
+from bot.core.letters import LetterRow as RegisterRow
+from bot.store.models import CaseRow, HistoryEntryRow, InboundMailRow, LetterRow, MunicipalityRow, OutboxRow
+from parsers.model import LetterRef
+from parsers.registry import Registry
+
+
+def sync_municipalities(session: Session, registry: Registry) -> None:
+    """Make the municipality table match the registry (insert missing, update renamed)."""
+    have = {m.code: m for m in session.exec(select(MunicipalityRow)).all()}
+    for m in registry.municipalities:
+        row = have.get(m.code)
+        if row is None:
+            session.add(MunicipalityRow(code=m.code, name=m.name, province=m.province))
+        elif (row.name, row.province) != (m.name, m.province):
+            row.name, row.province = m.name, m.province
+            session.add(row)
+
+
+def ensure_case(session: Session, municipality_code: str, now: datetime) -> CaseRow:
+    case = session.exec(select(CaseRow).where(CaseRow.municipality_code == municipality_code)
+                        .order_by(col(CaseRow.id).desc())).first()
+    if case is None:
+        case = CaseRow(municipality_code=municipality_code, opened_at=now, updated_at=now)
+        session.add(case)
+        session.flush()
+    return case
+
+
+def _letter_values(row: LetterRow | RegisterRow) -> tuple[Any, ...]:
+    step = row.step
+    return (row.municipality_code, row.sent_on, row.kind, step, row.deadline, row.to_address)
+
+
+def import_letters(session: Session, rows: Sequence[RegisterRow], now: datetime) -> tuple[int, int, list[str]]:
+    """Add the register rows. Returns (added, unchanged, conflicts); with conflicts nothing must be committed."""
+    existing = {r.reference: r for r in session.exec(
+        select(LetterRow).where(col(LetterRow.reference).in_([r.reference for r in rows]))).all()}
+    conflicts = [
+        f"line {r.line}: reference {r.reference} is already registered with other data"
+        for r in rows if r.reference in existing and _letter_values(existing[r.reference]) != _letter_values(r)
+    ]
+    if conflicts:
+        return 0, 0, conflicts
+    added = 0
+    for r in rows:
+        if r.reference in existing:
+            continue
+        case = ensure_case(session, r.municipality_code, now)
+        if r.step > case.step:
+            session.add(HistoryEntryRow(at=now, case_id=case.id, actor="importer", event="step_recorded",
+                                        old_state=str(case.step), new_state=str(r.step),
+                                        detail=f"from letter {r.reference} in the register"))
+            case.step = r.step
+            case.updated_at = now
+            session.add(case)
+        session.add(LetterRow(reference=r.reference, case_id=case.id or 0, municipality_code=r.municipality_code,
+                              sent_on=r.sent_on, kind=r.kind, step=r.step, deadline=r.deadline,
+                              to_address=r.to_address, created_at=now))
+        session.add(HistoryEntryRow(at=now, case_id=case.id, letter_reference=r.reference, actor="importer",
+                                    event="letter_registered", new_state="awaiting_reply",
+                                    detail=f"{r.kind}, sent {r.sent_on}, deadline {r.deadline}"))
+        added += 1
+    return added, len(rows) - added, []
+
+
+def letter_refs(session: Session) -> dict[str, LetterRef]:
+    return {r.reference: LetterRef(r.reference, r.municipality_code, r.sent_on, r.to_address)
+            for r in session.exec(select(LetterRow)).all()}
+
+
+def find_duplicate(session: Session, digest: str, message_id: str) -> InboundMailRow | None:
+    q = select(InboundMailRow).where(InboundMailRow.content_hash == digest)
+    if message_id:
+        q = select(InboundMailRow).where((InboundMailRow.content_hash == digest)
+                                         | (InboundMailRow.message_id == message_id))
+    return session.exec(q).first()
+
+
+def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | None,
+                   case: CaseRow | None, now: datetime, actor: str = "bot") -> None:
+    """Write a decision's state changes, history and outbox rows (idempotency keys make re-runs no-ops)."""
+    for upd in decision.letter_updates:
+        letter = session.get(LetterRow, upd.reference)
+        if letter is not None:
+            letter.state = upd.new_state
+            session.add(letter)
+    for note in decision.history:
+        session.add(HistoryEntryRow(at=now, case_id=case.id if case else None, letter_reference=note.letter_reference,
+                                    inbound_mail_id=mail.id if mail else None, actor=actor, event=note.event,
+                                    old_state=note.old_state, new_state=note.new_state, detail=note.detail,
+                                    evidence=list(note.evidence) or None))
+    keys = [a.key for a in decision.alerts]
+    seen = set(session.exec(select(OutboxRow.idempotency_key).where(col(OutboxRow.idempotency_key).in_(keys))).all())
+    for alert in decision.alerts:
+        if alert.key not in seen:
+            session.add(OutboxRow(idempotency_key=alert.key, channel="alert", created_at=now,
+                                  payload={"template": alert.template, "context": alert.context,
+                                           "urgent": alert.urgent}))
+    if case is not None and (decision.history or decision.letter_updates):
+        case.updated_at = now
+        session.add(case)
+
+
+def pending_outbox(session: Session, limit: int = 100) -> list[OutboxRow]:
+    return list(session.exec(select(OutboxRow).where(OutboxRow.status == "pending")
+                             .order_by(col(OutboxRow.id)).limit(limit)).all())
+
+
+def count_history(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(HistoryEntryRow)).one())

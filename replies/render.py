@@ -1,0 +1,51 @@
+"""Render `replies/templates/*.txt.j2` with strict undefined variables (a missing value is a bug)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+# Dutch labels for the kinds of mail, as officers read them.
+KIND_LABELS = {
+    "reply": "Reactie op brief",
+    "article8": "Melding artikel 8",
+    "extension_request": "Verzoek om uitstel",
+    "question": "Vraag",
+    "auto_reply": "Automatisch antwoord",
+    "bounce": "Onbestelbaar bericht",
+    "other": "Overig",
+    "unreadable": "Onleesbaar bericht",
+}
+
+FACT_LABELS = {
+    "realised": "gerealiseerde plaatsen",
+    "planned": "geplande plaatsen",
+    "expected_date": "verwachte datum",
+    "location_lost": "vervallen plaatsen",
+}
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("replies", "templates"), undefined=StrictUndefined,
+                      autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(kind_label=KIND_LABELS.get, fact_label=FACT_LABELS.get, date_nl=date_nl)
+    return env
+
+
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+             "september", "oktober", "november", "december")
+
+
+def date_nl(iso: str | None) -> str:
+    """"2026-04-30" → "30 april 2026"."""
+    if not iso:
+        return "onbekend"
+    y, m, d = (int(x) for x in iso[:10].split("-"))
+    return f"{d} {MONTHS_NL[m - 1]} {y}"
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+    return _env().get_template(f"{template}.txt.j2").render(**context)
