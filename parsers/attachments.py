@@ -21,7 +21,7 @@ def _kind(filename: str, ctype: str) -> str:
         return "pdf"
     if name.endswith(".docx") or "wordprocessingml" in ctype:
         return "docx"
-    if name.endswith(".dat") and "winmail" in name or ctype == "application/ms-tnef" or name.endswith(".tnef"):
+    if (name.endswith(".dat") and "winmail" in name) or ctype == "application/ms-tnef" or name.endswith(".tnef"):
         return "tnef"
     if name.endswith(".msg") or ctype == "application/vnd.ms-outlook":
         return "msg"
@@ -51,7 +51,7 @@ def extract_attachment_text(filename: str, ctype: str, data: bytes, charset: str
 
         text = decode_bytes(data[: MAX_TEXT * 4], charset)
         return (html_to_text(text) if kind == "html" else text)[:MAX_TEXT], ""
-    except Exception as exc:  # noqa: BLE001 - any damaged attachment is an outcome, not a crash
+    except Exception as exc:
         return "", f"attachment {filename or ctype} not readable: {type(exc).__name__}"
 
 

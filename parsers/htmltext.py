@@ -19,7 +19,7 @@ def html_to_text(html: str) -> str:
     """Readable text of an HTML document or fragment."""
     try:
         soup = BeautifulSoup(html, "html.parser")
-    except Exception:  # noqa: BLE001 - the parser is lenient; this is only a last guard
+    except Exception:
         return ""
     out: list[str] = []
     _render(soup, out, 0)

@@ -90,7 +90,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         best = from_bytes(data[:200_000]).best()
         if best is not None:
             return str(best)
-    except Exception:  # noqa: BLE001 - the guesser is a last resort; fall through to replacement
+    except Exception:
         pass
     return data.decode("utf-8", errors="replace")
 
@@ -100,7 +100,7 @@ def decode_header(value: object) -> str:
     raw = str(value) if value is not None else ""
     try:
         pieces = email.header.decode_header(raw)
-    except Exception:  # noqa: BLE001 - malformed encoded words: keep the raw text
+    except Exception:
         pieces = [(raw, None)]
     out: list[str] = []
     for chunk, cs in pieces:
@@ -163,7 +163,7 @@ def _with_notes(p: ParsedMail, notes: tuple[str, ...]) -> ParsedMail:
 def _addresses(values: list[str]) -> tuple[str, ...]:
     try:
         pairs = email.utils.getaddresses(values)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ()
     return tuple(a.lower() for _, a in pairs if "@" in a)
 
@@ -214,7 +214,7 @@ def _parse_message(msg: email.message.Message, depth: int, budget: _Budget) -> P
 def _payload_bytes(part: email.message.Message) -> bytes:
     try:
         data = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001 - broken transfer encoding: take the raw payload
+    except Exception:
         data = None
     if isinstance(data, bytes):
         return data
@@ -225,7 +225,7 @@ def _payload_bytes(part: email.message.Message) -> bytes:
 def _part_text(part: email.message.Message) -> str:
     try:
         charset = part.get_content_charset()
-    except Exception:  # noqa: BLE001
+    except Exception:
         charset = None
     return decode_bytes(_payload_bytes(part), charset)
 
@@ -284,7 +284,7 @@ def _leaf(part: email.message.Message, ctype: str, budget: _Budget, acc: _Acc) -
     try:
         filename = decode_header(part.get_filename() or "")
         disposition = part.get_content_disposition() or ""
-    except Exception:  # noqa: BLE001 - broken RFC 2231 parameters
+    except Exception:
         filename, disposition = "", ""
     if ctype == "text/calendar":
         acc.calendar = True

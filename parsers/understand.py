@@ -36,7 +36,7 @@ def read_mail(raw: bytes, ctx: ReadingContext) -> Reading:
         message_id = str(msg.get("Message-ID", "") or "").strip()
         body_part = msg.get_body(preferencelist=("plain", "html"))
         body = body_part.get_content() if body_part is not None else ""
-    except Exception as exc:  # noqa: BLE001 - any defect in a mail is an outcome, not a crash
+    except Exception as exc:
         return Reading(kind=Kind.UNREADABLE, message_id="", subject="", sender="", sent_at=None,
                        needs_triage=True, unreadable_reason=f"{type(exc).__name__}: {exc}")
     evidence: list[Evidence] = []

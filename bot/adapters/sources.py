@@ -46,9 +46,11 @@ class FileSource:
     def _files(self) -> Iterator[Path]:
         for p in self.paths:
             if p.is_dir():
-                subdirs = [p / "new", p / "cur"] if (p / "new").is_dir() else [p]
-                for d in subdirs:
-                    yield from sorted(f for f in d.iterdir() if f.is_file() and not f.name.startswith("."))
+                if (p / "new").is_dir():  # a maildir: every file in new/ and cur/
+                    for d in (p / "new", p / "cur"):
+                        yield from sorted(f for f in d.iterdir() if f.is_file() and not f.name.startswith("."))
+                else:  # a plain folder: its .eml files
+                    yield from sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() == ".eml")
             else:
                 yield p
 

@@ -1,0 +1,223 @@
+"""Which municipality (or municipalities) a mail is from or written for, with a score and the evidence.
+
+Signals, strongest first: the sender's mail domain (weakened when the signature shows a regional body),
+"namens ... X" and "college van B&W van X" phrases, a "Gemeente X" signature or letterhead line, the
+subject. Bare mentions of other municipalities (neighbours, venues, courts) weigh little. Names that are
+also common words count only in a "gemeente"/"namens"/"college" context; "Bergen" is resolved by province
+or left ambiguous. Misspellings after "gemeente" are matched with rapidfuzz (ratio ≥ 90, names > 5 chars).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from parsers.model import Evidence
+from parsers.nlp import AMBIGUOUS, NameHit, build_matcher, find_names
+from parsers.registry import Registry, fold_name
+
+COMMON_WORD_NAMES = frozenset({
+    "best", "beek", "buren", "huizen", "putten", "sluis", "stein", "laren", "goes", "ede", "epe", "oss", "urk",
+    "renswoude", "eijsden margraten", "echt susteren", "bergen", "vaals", "venray", "weert", "tiel", "hof van twente",
+    "horst aan de maas", "land van cuijk", "westland", "edam volendam", "oost gelre", "olst wijhe", "midden delfland",
+})
+_REGIONAL = re.compile(r"\b(?:regio\s+[A-Z]|veiligheidsregio|regionaal\s+(?:co[öo]rdinator|adviseur)|regietafel|"
+                       r"regionale\s+|gemeenschappelijke\s+regeling|werkorganisatie|samenwerkingsverband|"
+                       r"vereniging\s+van\s+\w+\s+gemeenten)", re.IGNORECASE)
+_SKIP_BEFORE = re.compile(r"(?:provincie|regio|rechtbank|veiligheidsregio|ggd|omgevingsdienst|waterschap|"
+                          r"station|hogeschool|universiteit|ziekenhuis|politie|luchthaven|stichting)\s*$",
+                          re.IGNORECASE)
+_COLLEGE = re.compile(r"(?:college(?:s)?\s+van\s+(?:burgemeester\s+en\s+wethouders|b\s*&\s*w|b\.\s*en\s*w\.)|"
+                      r"burgemeester\s+en\s+wethouders|b\s*&\s*w)\s+van\s+(?:de\s+)?(?:gemeenten?\s+)?$",
+                      re.IGNORECASE)
+_GEMEENTE = re.compile(r"\bgemeenten?\s+$", re.IGNORECASE)
+_LIST_GAP = re.compile(r"^\s*(?:,|en|&|/)\s*$", re.IGNORECASE)
+
+WEIGHTS = {"domain": 0.6, "namens": 0.5, "college": 0.45, "signature": 0.35, "letterhead": 0.35,
+           "subject": 0.3, "gemeente": 0.1, "mention": 0.05}
+STRONG = frozenset({"domain", "namens", "college", "signature", "letterhead", "subject"})
+
+
+@dataclass
+class MunicipalityFindings:
+    scores: dict[str, float] = field(default_factory=dict)
+    kinds: dict[str, set[str]] = field(default_factory=dict)
+    first_seen: dict[str, int] = field(default_factory=dict)
+    groups: list[set[str]] = field(default_factory=list)  # municipalities named together in one namens/college phrase
+    regional_sender: bool = False
+    ambiguous_strong: list[str] = field(default_factory=list)  # e.g. "bergen" in a strong context, unresolved
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def add(self, code: str, kind: str, pos: int, detail: str) -> None:
+        seen = self.kinds.setdefault(code, set())
+        weight = WEIGHTS[kind]
+        if kind in seen and kind in ("gemeente", "mention"):
+            weight = weight if sum(1 for _ in seen) < 3 else 0.0
+        elif kind in seen:
+            weight = 0.0
+        seen.add(kind)
+        self.scores[code] = self.scores.get(code, 0.0) + weight
+        self.first_seen.setdefault(code, pos)
+        if weight and kind in STRONG:
+            self.evidence.append(Evidence(f"municipality_{kind}", detail))
+
+    def strong(self) -> list[str]:
+        return [c for c, k in self.kinds.items() if k & STRONG]
+
+    def ranked(self) -> list[tuple[str, float]]:
+        return sorted(self.scores.items(), key=lambda kv: (-kv[1], self.first_seen.get(kv[0], 1 << 30)))
+
+
+def domain_municipality(address: str, registry: Registry) -> str | None:
+    """The municipality owning an address's domain, also for "gemeente-x.nl" spellings of "x.nl"."""
+    if "@" not in address:
+        return None
+    domain = address.rsplit("@", 1)[1].strip().lower().rstrip(">")
+    hit = registry.by_domain(domain)
+    if hit is None:
+        first, _, rest = domain.partition(".")
+        bare = re.sub(r"^gemeente-?", "", first)
+        if bare != first and rest:
+            hit = registry.by_domain(f"{bare}.{rest}")
+    return hit.code if hit else None
+
+
+def is_regional_sender(display_name: str, signature: str) -> bool:
+    return bool(_REGIONAL.search(display_name) or _REGIONAL.search(signature[:600]))
+
+
+def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str, registry: Registry
+                        ) -> MunicipalityFindings:
+    """Score every municipality the mail is from or for. `zones`: subject, new, signature, attachment."""
+    nm = build_matcher(registry)
+    found = MunicipalityFindings()
+    found.regional_sender = is_regional_sender(display_name, zones.get("signature", "") + "\n" + zones.get("new", ""))
+    home = domain_municipality(sender, registry)
+    home_province = registry.by_code(home).province if home and registry.by_code(home) else ""
+    if home:
+        kind = "mention" if found.regional_sender else "domain"
+        found.add(home, kind, -1, f"sender domain {sender.rsplit('@', 1)[1]}")
+        if found.regional_sender:
+            found.evidence.append(Evidence("municipality_regional_sender",
+                                           f"{sender} writes as a regional body; its domain is weak evidence"))
+    offset = 0
+    for zone in ("subject", "new", "signature", "attachment"):
+        text = zones.get(zone, "")
+        _scan_zone(zone, text, offset, nm, registry, home_province, found)
+        offset += len(text) + 1
+    return found
+
+
+def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str) -> str:
+    before = text[max(0, hit.start - 160): hit.start]
+    if prev is not None and _LIST_GAP.match(text[prev.end: hit.start]) and prev_ctx in ("namens", "college", "gemeente"):
+        return prev_ctx
+    sentence = re.split(r"[.!?]\s|\n\s*\n", before)[-1]
+    if _SKIP_BEFORE.search(before):
+        return "skip"
+    if re.search(r"\bnamens\b", sentence, re.IGNORECASE):
+        return "namens"
+    if _COLLEGE.search(before):
+        return "college"
+    if _GEMEENTE.search(before):
+        return "gemeente"
+    return "mention"
+
+
+def _resolve(hit: NameHit, registry: Registry, home_province: str, text: str) -> str | None:
+    if not hit.label.startswith(AMBIGUOUS):
+        return hit.label
+    codes = [c for c in build_matcher(registry).base_names.get(hit.label[len(AMBIGUOUS):], ())]
+    after = text[hit.end: hit.end + 25].lower()
+    for code in codes:
+        m = registry.by_code(code)
+        if m is None:
+            continue
+        prov = fold_name(m.province)
+        if prov and (prov in fold_name(after) or (home_province and fold_name(home_province) == prov)):
+            return code
+    return None
+
+
+def _scan_zone(zone: str, text: str, offset: int, nm: object, registry: Registry, home_province: str,
+               found: MunicipalityFindings) -> None:
+    hits = find_names(text, build_matcher(registry))
+    prev: NameHit | None = None
+    prev_ctx = ""
+    group: set[str] = set()
+    for hit in hits:
+        ctx = _context(text, hit, prev, prev_ctx)
+        code = _resolve(hit, registry, home_province, text)
+        folded = fold_name(hit.text)
+        if ctx == "skip":
+            prev, prev_ctx = hit, ctx
+            continue
+        if code is None:
+            if ctx in ("namens", "college") or (ctx == "gemeente" and zone in ("subject", "signature")):
+                found.ambiguous_strong.append(hit.text)
+            prev, prev_ctx = hit, ctx
+            continue
+        if folded in COMMON_WORD_NAMES and ctx == "mention" and not _signature_line(text, hit):
+            prev, prev_ctx = hit, ctx
+            continue
+        kind = _kind_for(zone, ctx, text, hit)
+        found.add(code, kind, offset + hit.start, f"{hit.text!r} in {zone} ({ctx})")
+        if ctx in ("namens", "college"):
+            if prev is not None and prev_ctx == ctx and _LIST_GAP.match(text[prev.end: hit.start]):
+                group.add(code)
+            else:
+                if len(group) > 1:
+                    found.groups.append(group)
+                group = {code}
+        prev, prev_ctx = hit, ctx
+    if len(group) > 1:
+        found.groups.append(group)
+    _fuzzy_gemeente(zone, text, offset, registry, found, hits)
+
+
+def _signature_line(text: str, hit: NameHit) -> bool:
+    line_start = text.rfind("\n", 0, hit.start) + 1
+    return bool(re.fullmatch(r"\s*(?:gemeente|de gemeente)\s+", text[line_start: hit.start], re.IGNORECASE))
+
+
+def _kind_for(zone: str, ctx: str, text: str, hit: NameHit) -> str:
+    if ctx in ("namens", "college"):
+        return ctx
+    line_start = text.rfind("\n", 0, hit.start) + 1
+    prefix = text[line_start: hit.start]
+    if zone == "signature" and (re.fullmatch(r"\s*(?:gemeente\s+)", prefix, re.IGNORECASE)
+                                or (re.search(r"\bde gemeente\s+$", prefix, re.IGNORECASE)
+                                and "aanvaardt" in text[hit.end: hit.end + 30])):
+        return "signature"
+    if zone == "attachment" and hit.start < 300 and re.fullmatch(r"\s*gemeente\s+", prefix, re.IGNORECASE):
+        return "letterhead"
+    if zone == "subject" and ctx == "gemeente":
+        return "subject"
+    return "gemeente" if ctx == "gemeente" else "mention"
+
+
+_AFTER_GEMEENTE = re.compile(r"\bgemeente\s+([A-ZÀ-Ý'’][\w'’\-]+(?:\s+(?:aan|op|de|den|en|[A-ZÀ-Ý][\w\-]+)){0,3})")
+
+
+def _fuzzy_gemeente(zone: str, text: str, offset: int, registry: Registry, found: MunicipalityFindings,
+                    hits: list[NameHit]) -> None:
+    choices = build_matcher(registry).fuzzy_choices
+    names = [c[0] for c in choices]
+    covered = [(h.start, h.end) for h in hits]
+    for m in _AFTER_GEMEENTE.finditer(text):
+        if any(s <= m.start(1) < e for s, e in covered):
+            continue
+        words = m.group(1).split()
+        for n in range(len(words), 0, -1):
+            cand = fold_name(" ".join(words[:n]))
+            if len(cand) <= 5:
+                continue
+            best = process.extractOne(cand, names, scorer=fuzz.ratio, score_cutoff=90)
+            if best is not None:
+                code = choices[best[2]][1]
+                kind = "subject" if zone == "subject" else "gemeente"
+                found.add(code, kind, offset + m.start(1), f"{' '.join(words[:n])!r} ≈ {best[0]} ({best[1]:.0f})")
+                break

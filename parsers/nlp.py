@@ -1,0 +1,105 @@
+"""The one spaCy pipeline (blank Dutch, rule-based) and a PhraseMatcher over municipality names, built lazily.
+
+Built once per registry on first use and cached (a pure value); nothing is loaded at import time.
+NORM is the accent- and case-folded text so that "SÚDWEST-FRYSLÂN" and "Sudwest-Fryslan" match alike.
+Names are also matched as their base without the province suffix ("Bergen" for "Bergen (NH.)"), labelled
+ambiguous, for the caller to resolve by domain, province or context.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from parsers.registry import Registry, fold_name
+
+AMBIGUOUS = "AMBIGUOUS:"
+
+
+def fold_token(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'").replace("\u2018", "'"))
+    return "".join(c for c in s if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class NameMatcher:
+    nlp: Any
+    matcher: Any
+    base_names: dict[str, tuple[str, ...]]  # folded base name → codes it may mean
+    fuzzy_choices: tuple[tuple[str, str], ...]  # (folded name, code) for names longer than 5 characters
+
+
+_CACHE: dict[int, tuple[Registry, NameMatcher]] = {}
+_LOCK = threading.Lock()
+
+
+def _variants(name: str) -> set[str]:
+    out = {name, name.replace("-", " "), name.replace("’", "'")}
+    if name.startswith(("'s-", "’s-")):
+        out |= {name[3:], "s-" + name[3:], "'s " + name[3:], "s " + name[3:]}
+    return {v for v in out if v.strip()}
+
+
+def build_matcher(registry: Registry) -> NameMatcher:
+    """The cached matcher for this registry (built on first call)."""
+    with _LOCK:
+        hit = _CACHE.get(id(registry))
+        if hit is not None and hit[0] is registry:
+            return hit[1]
+        value = _build(registry)
+        if len(_CACHE) > 4:
+            _CACHE.clear()
+        _CACHE[id(registry)] = (registry, value)
+        return value
+
+
+def _build(registry: Registry) -> NameMatcher:
+    import spacy
+    from spacy.attrs import NORM
+    from spacy.matcher import PhraseMatcher
+
+    nlp = spacy.blank("nl")
+    nlp.vocab.lex_attr_getters[NORM] = fold_token
+    matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+    base: dict[str, list[str]] = {}
+    fuzzy: list[tuple[str, str]] = []
+    for m in registry.municipalities:
+        names = {m.name, *m.aliases}
+        patterns = [nlp.make_doc(v) for n in names for v in _variants(n)]
+        patterns += [nlp.make_doc(v) for f in m.former for v in _variants(f)]
+        matcher.add(m.code, patterns)
+        stripped = re.sub(r"\s*\(.*\)\s*$", "", m.name).strip()
+        if stripped != m.name:
+            base.setdefault(fold_name(stripped), []).append(m.code)
+        for n in names:
+            f = fold_name(n)
+            if len(f) > 5:
+                fuzzy.append((f, m.code))
+    for b, codes in base.items():
+        matcher.add(AMBIGUOUS + b, [nlp.make_doc(b)])
+        base[b] = codes
+    return NameMatcher(nlp, matcher, {k: tuple(v) for k, v in base.items()}, tuple(fuzzy))
+
+
+@dataclass(frozen=True)
+class NameHit:
+    label: str  # CBS code, or AMBIGUOUS + folded base name
+    start: int  # character offsets in the text
+    end: int
+    text: str
+
+
+def find_names(text: str, nm: NameMatcher) -> list[NameHit]:
+    """Non-overlapping municipality name mentions (longest first) in reading order."""
+    import spacy.util
+
+    doc = nm.nlp.make_doc(text[:100_000])
+    spans = []
+    for match_id, start, end in nm.matcher(doc):
+        span = doc[start:end]
+        span.label_ = nm.nlp.vocab.strings[match_id]
+        spans.append(span)
+    return [NameHit(s.label_, s.start_char, s.end_char, s.text) for s in spacy.util.filter_spans(spans)]

@@ -1,0 +1,85 @@
+"""Find the ministry's 7-digit references in a mail and match them against the letters register.
+
+A candidate is 7 "digits" possibly written with spaces, dashes or dots ("746 81 40", "7468-153") or with
+letter O for zero / l for one. Exact register hits are strong; near misses (one substitution,
+transposition, deletion or insertion) are fuzzy candidates that need the municipality to agree; numbers
+not in the register are reported but never acted on. Numbers labelled as someone else's (zaaknummer,
+ons kenmerk, KvK, telefoon, postbus, ...) are not candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from parsers.model import LetterRef
+
+# 6 to 8 digit-like characters, separated by at most one space/dash/dot, not glued to letters or digits
+_CANDIDATE = re.compile(r"(?<![\w.\-/])((?:[0-9Ool](?:[ .\-](?=[0-9Ool]))?){5,9}[0-9Ool])(?![\w\-/]|\.\d)")
+_FOREIGN_LABEL = re.compile(
+    r"(?:ons\s+kenmerk|onze\s+kenmerk|ons\s+zaaknummer|zaaknummer|zaaknr|registratienummer|kvk|k\.v\.k|"
+    r"telefoon|tel\b|tel\.|mobiel|\bm\b|\bt\b|postbus|iban|btw|id|wachtwoordcode|incident|factuur|ecli|"
+    r"bsn|dossiernummer|saaknûmer)[\s:.#]*$",
+    re.IGNORECASE)
+_OUR_LABEL = re.compile(r"(?:uw|onze?)\s+(?:kenmerk|referentie|ref\.?)|referentie|kenmerk|ref\.?|brief",
+                        re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Citation:
+    written: str  # as in the mail
+    digits: str  # normalised to digits (O→0, l→1), separators removed
+    zone: str  # "subject" | "new" | "attachment" | "quoted" | "auto"
+    labelled: bool  # preceded by kenmerk/referentie
+
+
+def find_citations(zones: Mapping[str, str]) -> list[Citation]:
+    """Every reference-like number per zone, in reading order, without other people's numbers."""
+    out: list[Citation] = []
+    for zone, text in zones.items():
+        for m in _CANDIDATE.finditer(text):
+            written = m.group(1)
+            digits = re.sub(r"[ .\-]", "", written).replace("O", "0").replace("o", "0").replace("l", "1")
+            if not digits.isdigit() or not 6 <= len(digits) <= 8:
+                continue
+            if written.count("O") + written.count("o") + written.count("l") > 2:
+                continue
+            if digits.startswith("0") and re.search(r"[ \-]", written):  # phone numbers: 050 - 367 91 11
+                continue
+            before = text[max(0, m.start() - 40): m.start()]
+            if _FOREIGN_LABEL.search(before.rstrip(" :(")):
+                continue
+            line_before = before.rsplit("\n", 1)[-1]
+            if re.search(r"\d{4}\s?[A-Z]{2}\s*$|€\s*$|\+\d*\s*$|\d[\s\-]*$", line_before):
+                continue
+            labelled = bool(_OUR_LABEL.search(line_before[-30:]))
+            out.append(Citation(written, digits, zone, labelled))
+    return out
+
+
+@dataclass(frozen=True)
+class RefCandidate:
+    reference: str  # register reference
+    citation: Citation
+    distance: int  # 0 = exact (after O/l normalisation)
+    normalised: bool  # letters or separators had to be read as digits
+
+
+def match_register(citations: list[Citation], letters: Mapping[str, LetterRef]) -> list[RefCandidate]:
+    """Register references each citation could mean: exact, or within one edit (OSA) when not exact."""
+    out: list[RefCandidate] = []
+    refs = list(letters)
+    for c in citations:
+        normalised = not c.written.isdigit()
+        if c.digits in letters:
+            out.append(RefCandidate(c.digits, c, 0, normalised))
+            continue
+        if len(c.digits) != 7 and not c.labelled:
+            continue
+        for r in refs:
+            if OSA.distance(c.digits, r, score_cutoff=1) <= 1:
+                out.append(RefCandidate(r, c, 1, True))
+    return out
