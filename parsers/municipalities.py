@@ -113,7 +113,8 @@ def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str
 
 def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str) -> str:
     before = text[max(0, hit.start - 160): hit.start]
-    if prev is not None and _LIST_GAP.match(text[prev.end: hit.start]) and prev_ctx in ("namens", "college", "gemeente"):
+    listed = prev is not None and _LIST_GAP.match(text[prev.end: hit.start])
+    if listed and prev_ctx in ("namens", "college", "gemeente"):
         return prev_ctx
     sentence = re.split(r"[.!?]\s|\n\s*\n", before)[-1]
     if _SKIP_BEFORE.search(before):
