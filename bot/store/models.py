@@ -29,6 +29,13 @@ class CaseRow(SQLModel, table=True):
     cycle: str = "2024-2025"
     step: int = 1  # trede of the interventieladder, 1..6
     assigned_officer: str | None = None
+    legal_task_regular: int | None = None  # wettelijke taak, regulier (from imported data)
+    legal_task_amv: int | None = None  # wettelijke taak, AMV
+    realised: int | None = None  # places realised, from confirmed facts
+    planned: int | None = None  # places planned, from confirmed facts
+    expected_date: date | None = None  # when the municipality expects to meet its task
+    slack_channel: str | None = None  # the case's parent message in Slack
+    slack_ts: str | None = None
     opened_at: datetime
     updated_at: datetime
 
@@ -46,6 +53,9 @@ class LetterRow(SQLModel, table=True):
     deadline: date
     to_address: str = ""
     state: str = "awaiting_reply"
+    term: int = 1  # 1: the letter's own term; 2: the term after a reminder
+    snoozed_until: date | None = None  # the chase holds until this date
+    address_bounced: bool = False  # a bounce showed the letter did not reach to_address
     origin: str = "register"  # register (imported) | bot (a reminder the bot sent)
     created_at: datetime
 
@@ -69,6 +79,7 @@ class InboundMailRow(SQLModel, table=True):
     municipality_code: str | None = Field(default=None, index=True)
     reference: str | None = None
     needs_triage: bool = False
+    triage_state: str | None = None  # open | resolved | dismissed (None: no triage needed)
     reading: dict[str, object] | None = Field(default=None, sa_column=Column(JSON))
 
 
@@ -102,3 +113,16 @@ class OutboxRow(SQLModel, table=True):
     attempts: int = 0
     delivered_at: datetime | None = None
     last_error: str | None = None
+
+
+class Article8Row(SQLModel, table=True):
+    """An artikel 8 notification recorded on a case: the municipality can no longer meet (part of) its task."""
+
+    __tablename__ = "article8_notification"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="supervision_case.id", index=True)
+    inbound_mail_id: int | None = Field(default=None, foreign_key="inbound_mail.id")
+    places_lost: int | None = None
+    reason: str = ""
+    notified_on: date
+    created_at: datetime
