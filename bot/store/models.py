@@ -94,6 +94,7 @@ class HistoryEntryRow(SQLModel, table=True):
     inbound_mail_id: int | None = Field(default=None, foreign_key="inbound_mail.id")
     actor: str  # "bot", "importer", or an officer's Slack id / name
     event: str
+    event_key: str | None = Field(default=None, index=True)  # the applied event's id: replaying it is a no-op
     old_state: str | None = None
     new_state: str | None = None
     detail: str = ""
