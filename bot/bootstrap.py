@@ -59,7 +59,7 @@ def build(settings: Settings, *, clock: Clock | None = None, alerts: AlertSink |
     archive = Archive(settings.var / "archive")
     deliverer = Deliverer(engine, alerts or ConsoleSink(), clock)
     intake = Intake(engine, archive, registry, clock, deliverer, settings.home,
-                    frozenset(settings.mailbox.own_domains))
+                    frozenset(settings.mailbox.own_domains), settings.timezone)
     return App(settings, engine, registry, calendar, clock, archive, deliverer, intake)
 
 

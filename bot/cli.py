@@ -13,6 +13,7 @@ import typer
 
 from bot.adapters.sources import FileSource
 from bot.bootstrap import App, build, build_source, database_exists
+from bot.cli_case import case_app, export, history, triage_app
 from bot.core.explain import reading_as_dict, understand
 from bot.settings import ConfigError, Settings, load_settings
 
@@ -20,6 +21,10 @@ app = typer.Typer(help="ibt-bot: the IBT Spreidingswet mailbox assistant.", no_a
                   add_completion=False)
 letters_app = typer.Typer(help="The register of letters the ministry sent.", no_args_is_help=True)
 app.add_typer(letters_app, name="letters")
+app.add_typer(case_app, name="case")
+app.add_typer(triage_app, name="triage")
+app.command()(history)
+app.command()(export)
 
 
 def _settings() -> Settings:

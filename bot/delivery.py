@@ -7,17 +7,25 @@ most once per successful mark; sinks that can (Slack) also de-duplicate by the i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.faults import no_fault
 from bot.store import repo
 from replies.render import render
 
 log = logging.getLogger(__name__)
+
+
+class MailSink(Protocol):
+    def deliver_mail(self, session: Session, key: str, payload: dict[str, Any]) -> str:
+        """Send one outbox mail: "sent", "deferred" (try again later, not an error) or "refused: why"."""
+        ...
 
 
 class AlertSink(Protocol):
@@ -50,6 +58,8 @@ class Deliverer:
     alerts: AlertSink
     clock: Clock
     max_attempts: int = 20
+    mail: MailSink | None = None  # channel "mail" (bot.outbound); None: mail rows wait, pending
+    fault: Callable[[str], None] = no_fault  # fault injection for the crash tests (bot.faults)
 
     def deliver_pending(self) -> int:
         delivered = 0
@@ -61,8 +71,18 @@ class Deliverer:
                         payload = row.payload
                         text = render(str(payload["template"]), dict(payload["context"]))  # type: ignore[call-overload]
                         self.alerts.post_alert(row.idempotency_key, text, bool(payload.get("urgent")))
+                    elif row.channel == "mail" and self.mail is not None:
+                        result = self.mail.deliver_mail(s, row.idempotency_key, row.payload)
+                        if result == "deferred":  # over today's limit for the municipality: tomorrow
+                            continue
+                        if result.startswith("refused"):  # never to be sent: say why, keep the row
+                            row.status, row.last_error = "refused", result
+                            s.add(row)
+                            s.commit()
+                            continue
                     else:
                         raise ValueError(f"no sink for channel {row.channel!r}")
+                    self.fault("during_delivery")
                 except Exception as exc:
                     row.attempts += 1
                     row.last_error = f"{type(exc).__name__}: {exc}"[:500]

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.adapters.archive import Archive
-from bot.adapters.sources import MailSource, RawMail
+from bot.adapters.archive import Archive, content_hash
+from bot.adapters.sources import Disposition, MailSource, RawMail
 from bot.clock import Clock
-from bot.core.decide import LetterView, decide_inbound, decide_unreadable
+from bot.core.decide import decide_inbound, decide_unreadable
 from bot.core.explain import reading_as_dict, understand
 from bot.delivery import Deliverer
+from bot.faults import no_fault
 from bot.store import repo
-from bot.store.models import InboundMailRow, LetterRow
+from bot.store.models import InboundMailRow
 from parsers.model import Kind
 from parsers.registry import Registry
 from parsers.understand import ReadingContext
@@ -40,6 +44,11 @@ class Intake:
     deliverer: Deliverer
     home: Path
     own_domains: frozenset[str] = frozenset({"minjenv.nl"})
+    timezone: str = "Europe/Amsterdam"
+    fault: Callable[[str], None] = no_fault  # fault injection for the crash tests (bot.faults)
+
+    def local_date(self, now: datetime) -> date:
+        return now.astimezone(ZoneInfo(self.timezone)).date()
 
     def reading_context(self) -> ReadingContext:
         with Session(self.engine) as s:
@@ -51,16 +60,29 @@ class Intake:
         counts: Counter[str] = Counter(new=0, duplicate=0, quarantined=0)
         ctx = self.reading_context()
         for mail in source.fetch():
+            self.fault("after_fetch")
             outcome = self.process(mail, ctx)
+            self.fault("after_commit")
             counts[outcome] += 1
             self.deliverer.deliver_pending()
-            source.ack(mail)
+            self.fault("before_ack")
+            source.ack(mail, self.disposition(mail))
         return counts
 
-    def process(self, mail: RawMail, ctx: ReadingContext) -> str:
-        digest, path = self.archive.save(mail.raw)
+    def disposition(self, mail: RawMail) -> Disposition:
+        """How the source should label a committed mail: "manual" when an officer must look."""
         with Session(self.engine) as s:
-            if repo.find_duplicate(s, digest, "") is not None:
+            row = repo.find_duplicate(s, content_hash(mail.raw), "")
+        manual = row is not None and (row.outcome == "quarantined" or row.triage_state == "open")
+        return "manual" if manual else "processed"
+
+    def process(self, mail: RawMail, ctx: ReadingContext, replay_of: int | None = None) -> str:
+        """Archive, read, decide and commit one mail. `replay_of` (by `ibt replay`) names the existing
+        inbound_mail row of these bytes: it is updated in place instead of counting as a duplicate."""
+        digest, path = self.archive.save(mail.raw)
+        self.fault("after_archive")
+        with Session(self.engine) as s:
+            if _other(repo.find_duplicate(s, digest, ""), replay_of):
                 log.info("duplicate mail %s from %s", digest[:12], mail.source)
                 return "duplicate"
         reading = understand(mail.raw, ctx)
@@ -71,7 +93,7 @@ class Intake:
         now = self.clock.now()
         try:
             with Session(self.engine) as s, s.begin():
-                if reading.message_id and repo.find_duplicate(s, digest, reading.message_id) is not None:
+                if reading.message_id and _other(repo.find_duplicate(s, digest, reading.message_id), replay_of):
                     return "duplicate"
                 quarantined = reading.kind is Kind.UNREADABLE
                 row = InboundMailRow(
@@ -84,6 +106,8 @@ class Intake:
                                        if reading.primary_municipality and not reading.needs_triage else None),
                     reference=reading.reference.value if reading.reference and not reading.needs_triage else None,
                 )
+                if replay_of is not None:
+                    row = _replace(s, replay_of, row)
                 s.add(row)
                 s.flush()
                 if quarantined:
@@ -91,16 +115,29 @@ class Intake:
                                                  reading.sender, digest)
                     repo.apply_decision(s, decision, row, None, now)
                     return "quarantined"
-                case = letter_view = None
-                if row.municipality_code:
-                    case = repo.ensure_case(s, row.municipality_code, now)
-                if row.reference:
-                    letter = s.get(LetterRow, row.reference)
-                    if letter is not None:
-                        letter_view = LetterView(letter.reference, letter.municipality_code, letter.state,
-                                                 letter.deadline)
-                repo.apply_decision(s, decide_inbound(reading, letter_view, digest), row, case, now)
+                case = repo.ensure_case(s, row.municipality_code, now) if row.municipality_code else None
+                snapshot = repo.case_snapshot(s, case, digest) if case else None
+                decision = decide_inbound(reading, snapshot, digest, self.local_date(now))
+                if reading.needs_triage:
+                    row.triage_state = "open"
+                repo.apply_decision(s, decision, row, case, now)
                 return "new"
         except IntegrityError:
             # another instance committed the same mail between our check and our insert
             return "duplicate"
+
+
+def _other(found: InboundMailRow | None, replay_of: int | None) -> bool:
+    """A duplicate is another row than the one being replayed."""
+    return found is not None and found.id != replay_of
+
+
+def _replace(s: Session, row_id: int, fresh: InboundMailRow) -> InboundMailRow:
+    """Replay: carry the new reading onto the existing row (its id, source and arrival time stay)."""
+    row = s.get(InboundMailRow, row_id)
+    if row is None:
+        raise LookupError(f"inbound mail {row_id} not found")
+    for field in ("message_id", "processed_at", "outcome", "reason", "kind", "needs_triage", "reading",
+                  "municipality_code", "reference"):
+        setattr(row, field, getattr(fresh, field))
+    return row

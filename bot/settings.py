@@ -24,12 +24,67 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ImapSettings(_Section):
+    """`[mailbox.imap]`; the password comes from IBT_IMAP_PASSWORD."""
+
+    host: str = ""
+    port: int = Field(default=993, ge=1, le=65535)
+    tls: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str = ""
+    folder: str = "INBOX"
+    processed_keyword: str = Field(default="$IbtProcessed", pattern=r"^[^\s()\\{%*\"\]]+$")
+    manual_keyword: str = Field(default="$IbtManual", pattern=r"^[^\s()\\{%*\"\]]+$")
+    move_to: str = ""  # optional folder for processed mail; empty: keep it in `folder`
+    idle_seconds: int = Field(default=300, ge=10, le=1740)  # RFC 2177: re-issue IDLE within 29 minutes
+    timeout_seconds: int = Field(default=60, ge=5, le=600)
+
+
+class EwsSettings(_Section):
+    """`[mailbox.ews]`; IBT_EWS_CLIENT_SECRET (oauth2) or IBT_EWS_PASSWORD (ntlm) from the environment."""
+
+    service_url: str = ""  # https://mail.example/EWS/Exchange.asmx
+    autodiscover: bool = False
+    mailbox: str = ""  # the shared mailbox; empty: mailbox.address
+    access: Literal["delegate", "impersonation"] = "delegate"
+    auth: Literal["oauth2", "ntlm"] = "oauth2"
+    username: str = ""  # ntlm: DOMAIN\\user
+    client_id: str = ""  # oauth2 app registration
+    tenant_id: str = ""
+    folder: str = "inbox"
+    processed_category: str = "ibt: verwerkt"
+    manual_category: str = "ibt: handmatig"
+    move_processed_to: str = ""  # optional folder under the mailbox root; empty: leave the mail in place
+    move_manual_to: str = ""
+    batch_size: int = Field(default=100, ge=1, le=512)
+    max_wait_seconds: int = Field(default=300, ge=0, le=3600)  # ErrorServerBusy back-off budget per call
+    timeout_seconds: int = Field(default=120, ge=5, le=600)
+
+
+class OutboundMailSettings(_Section):
+    """`[mail]`: how the bot sends its own mail; IBT_SMTP_PASSWORD from the environment."""
+
+    transport: Literal["none", "smtp", "ews"] = "none"
+    from_address: str = "ibtspreidingswet@minjenv.nl"
+    from_name: str = "IBT Spreidingswet"
+    message_id_domain: str = "minjenv.nl"
+    max_per_municipality_per_day: int = Field(default=3, ge=0, le=100)
+    blocked_local_parts: tuple[str, ...] = ("noreply", "no-reply", "donotreply", "do-not-reply", "postmaster",
+                                            "mailer-daemon", "bounce", "bounces")
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["ssl", "starttls", "none"] = "starttls"
+    smtp_username: str = ""
+    timeout_seconds: int = Field(default=60, ge=5, le=600)
+
+
 class MailboxSettings(_Section):
     source: Literal["sample", "maildir", "imap", "ews"] = "sample"
     maildir: str = ""  # for source = "maildir"
     own_domains: tuple[str, ...] = ("minjenv.nl",)
     address: str = "ibtspreidingswet@minjenv.nl"
     poll_seconds: int = Field(default=60, ge=5, le=3600)
+    imap: ImapSettings = ImapSettings()
+    ews: EwsSettings = EwsSettings()
 
 
 class LimitsSettings(_Section):
@@ -42,8 +97,13 @@ class Settings(_Section):
     timezone: str = "Europe/Amsterdam"
     mailbox: MailboxSettings = MailboxSettings()
     limits: LimitsSettings = LimitsSettings()
+    mail: OutboundMailSettings = OutboundMailSettings()
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    imap_password: SecretStr | None = None
+    ews_password: SecretStr | None = None
+    ews_client_secret: SecretStr | None = None
+    smtp_password: SecretStr | None = None
 
     @property
     def var(self) -> Path:
@@ -56,6 +116,61 @@ def _flatten_errors(exc: ValidationError, origin: str) -> list[str]:
         key = ".".join(str(p) for p in err["loc"])
         out.append(f"{origin}: {key}: {err['msg']}")
     return out
+
+
+# Mail secrets: setting name → environment variable (never read from a file).
+SECRET_ENV = {"imap_password": "IBT_IMAP_PASSWORD", "ews_password": "IBT_EWS_PASSWORD",
+              "ews_client_secret": "IBT_EWS_CLIENT_SECRET", "smtp_password": "IBT_SMTP_PASSWORD"}
+_SECRET_WORDS = ("password", "secret", "token")
+
+
+def _merge(into: dict[str, Any], layer: dict[str, Any]) -> None:
+    """Lay `layer` over `into`, table by table, so an operator file may set a single nested key."""
+    for k, v in layer.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            into[k] = dict(into[k])
+            _merge(into[k], v)
+        else:
+            into[k] = v
+
+
+def _nested_secrets(layer: dict[str, Any], prefix: str = "") -> list[str]:
+    """Keys inside tables that look like secrets: refused (and dropped) so they never sit in a file."""
+    found = []
+    for k, v in list(layer.items()):
+        if isinstance(v, dict):
+            found += _nested_secrets(v, f"{prefix}{k}.")
+        elif prefix and any(w in k for w in _SECRET_WORDS):
+            found.append(prefix + k)
+            layer.pop(k)
+    return found
+
+
+def _missing_for_mail(s: Settings) -> list[str]:
+    """Keys a chosen mail source or transport cannot do without, all named at once."""
+    need: list[tuple[bool, str]] = []
+    imap, ews, mail = s.mailbox.imap, s.mailbox.ews, s.mail
+    if s.mailbox.source == "maildir":
+        need.append((bool(s.mailbox.maildir), "mailbox.maildir: required when mailbox.source = 'maildir'"))
+    if s.mailbox.source == "imap":
+        need += [(bool(imap.host), "mailbox.imap.host: required when mailbox.source = 'imap'"),
+                 (bool(imap.username), "mailbox.imap.username: required when mailbox.source = 'imap'"),
+                 (s.imap_password is not None, "IBT_IMAP_PASSWORD: environment variable required for IMAP")]
+    if s.mailbox.source == "ews" or mail.transport == "ews":
+        need.append((bool(ews.service_url) or ews.autodiscover,
+                     "mailbox.ews.service_url: required unless mailbox.ews.autodiscover = true"))
+        if ews.auth == "oauth2":
+            need += [(bool(ews.client_id), "mailbox.ews.client_id: required for auth = 'oauth2'"),
+                     (bool(ews.tenant_id), "mailbox.ews.tenant_id: required for auth = 'oauth2'"),
+                     (s.ews_client_secret is not None, "IBT_EWS_CLIENT_SECRET: environment variable required")]
+        else:
+            need += [(bool(ews.username), "mailbox.ews.username: required for auth = 'ntlm'"),
+                     (s.ews_password is not None, "IBT_EWS_PASSWORD: environment variable required")]
+    if mail.transport == "smtp":
+        need.append((bool(mail.smtp_host), "mail.smtp_host: required when mail.transport = 'smtp'"))
+        if mail.smtp_username:
+            need.append((s.smtp_password is not None, "IBT_SMTP_PASSWORD: required with mail.smtp_username"))
+    return [f"config: {msg}" for ok, msg in need if not ok]
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -75,12 +190,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         except tomllib.TOMLDecodeError as exc:
             problems.append(f"{path}: {exc}")
             continue
-        for key in ("slack_bot_token", "slack_app_token", "database_password"):
+        for key in ("slack_bot_token", "slack_app_token", "database_password", *SECRET_ENV):
             if key in layer:
                 problems.append(f"{path}: {key}: secrets belong in the environment, not in a file")
                 layer.pop(key)
-        for k, v in layer.items():
-            data[k] = {**data[k], **v} if isinstance(v, dict) and isinstance(data.get(k), dict) else v
+        problems.extend(f"{path}: {p}: secrets belong in the environment, not in a file"
+                        for p in _nested_secrets(layer))
+        _merge(data, layer)
     home = Path(env.get("IBT_HOME") or data.pop("home", None) or Path.cwd()).resolve()
     data["home"] = home
     data["database_url"] = env.get("IBT_DATABASE_URL") or data.get("database_url") or (
@@ -88,11 +204,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     for name in ("slack_bot_token", "slack_app_token"):
         if env.get(name.upper()):
             data[name] = env[name.upper()]
+    for name, var in SECRET_ENV.items():
+        if env.get(var):
+            data[name] = env[var]
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         problems.extend(_flatten_errors(exc, "config"))
         settings = None
+    if settings is not None:
+        problems.extend(_missing_for_mail(settings))
     if problems or settings is None:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
     return settings

@@ -6,8 +6,8 @@ prefixed with "> " so that the quote splitter sees it as quoted history.
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import Comment
+from bs4 import BeautifulSoup
+from bs4.element import Comment, NavigableString, Tag
 
 _BLOCK = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
                     "hr", "pre", "address", "section", "article", "header", "footer", "dl", "dt", "dd"})

@@ -247,6 +247,9 @@ def _walk(part: email.message.Message, depth: int, budget: _Budget, acc: _Acc) -
             budget.notes.append(f"nesting deeper than {budget.limits.max_depth}; not read")
             return
         children = [c for c in part.get_payload() if isinstance(c, email.message.Message)]
+        if len(children) > budget.limits.max_parts:
+            budget.notes.append(f"{len(children)} parts in one {ctype}; part limit {budget.limits.max_parts}")
+            children = children[: budget.limits.max_parts]
         if ctype == "multipart/alternative":
             children = _choose_alternative(children)
         for child in children:

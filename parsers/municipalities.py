@@ -96,7 +96,8 @@ def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str
     found = MunicipalityFindings()
     found.regional_sender = is_regional_sender(display_name, zones.get("signature", "") + "\n" + zones.get("new", ""))
     home = domain_municipality(sender, registry)
-    home_province = registry.by_code(home).province if home and registry.by_code(home) else ""
+    home_m = registry.by_code(home) if home else None
+    home_province = home_m.province if home_m else ""
     if home:
         kind = "mention" if found.regional_sender else "domain"
         found.add(home, kind, -1, f"sender domain {sender.rsplit('@', 1)[1]}")

@@ -62,7 +62,7 @@ def _build(registry: Registry) -> NameMatcher:
     from spacy.matcher import PhraseMatcher
 
     nlp = spacy.blank("nl")
-    nlp.vocab.lex_attr_getters[NORM] = fold_token
+    nlp.vocab.lex_attr_getters[NORM] = fold_token  # type: ignore[attr-defined]
     matcher = PhraseMatcher(nlp.vocab, attr="NORM")
     base: dict[str, list[str]] = {}
     fuzzy: list[tuple[str, str]] = []
@@ -96,7 +96,9 @@ def find_names(text: str, nm: NameMatcher) -> list[NameHit]:
     """Non-overlapping municipality name mentions (longest first) in reading order."""
     import spacy.util
 
-    doc = nm.nlp.make_doc(text[:100_000])
+    # long runs without spaces (base64 debris, URLs) are never names and make the tokenizer slow
+    clean = re.sub(r"\S{60,}", lambda m: " " * len(m.group(0)), text[:100_000])
+    doc = nm.nlp.make_doc(clean)
     spans = []
     for match_id, start, end in nm.matcher(doc):
         span = doc[start:end]

@@ -69,17 +69,16 @@ class RefCandidate:
 
 
 def match_register(citations: list[Citation], letters: Mapping[str, LetterRef]) -> list[RefCandidate]:
-    """Register references each citation could mean: exact, or within one edit (OSA) when not exact."""
+    """Register references each citation could mean: exact, and every one within one edit (OSA)."""
     out: list[RefCandidate] = []
     refs = list(letters)
     for c in citations:
         normalised = not c.written.isdigit()
         if c.digits in letters:
             out.append(RefCandidate(c.digits, c, 0, normalised))
-            continue
         if len(c.digits) != 7 and not c.labelled:
             continue
         for r in refs:
-            if OSA.distance(c.digits, r, score_cutoff=1) <= 1:
+            if r != c.digits and OSA.distance(c.digits, r, score_cutoff=1) <= 1:
                 out.append(RefCandidate(r, c, 1, True))
     return out

@@ -1,21 +1,19 @@
 """The reading step: raw mail bytes + reference values in, a `Reading` out. Pure; never raises on bad mail.
 
-This is the seam `bot` calls for ingestion and for `ibt explain` alike.
+This is the seam `bot` calls for ingestion and for `ibt explain` alike. It composes the small readers:
+`parse_mime` → `split_quote` (and `find_forwarded` for an internal forward) → `classify` →
+`find_municipalities` / references (`references`, `decide_reference`) → `find_facts`, and decides
+`needs_triage` (`triage.py`). Every step adds `Evidence` for the officer.
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
-import email.utils
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from parsers.model import Evidence, Kind, LetterRef, MunicipalityMatch, Reading, ReferenceMatch
+from parsers.mime import ParsedMail, parse_mime
+from parsers.model import Evidence, Kind, LetterRef, Reading
 from parsers.registry import Registry
-
-_REF = re.compile(r"(?<!\d)(\d{7})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -28,39 +26,24 @@ class ReadingContext:
 
 
 def read_mail(raw: bytes, ctx: ReadingContext) -> Reading:
-    """A first reading: headers, plain text, exact reference, municipality by domain or reference."""
+    """Read one mail. A mail that cannot be read yields kind `unreadable` with its reason, never an exception."""
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        subject = str(msg.get("Subject", "") or "")
-        sender = email.utils.parseaddr(str(msg.get("From", "") or ""))[1].lower()
-        message_id = str(msg.get("Message-ID", "") or "").strip()
-        body_part = msg.get_body(preferencelist=("plain", "html"))
-        body = body_part.get_content() if body_part is not None else ""
+        mail = parse_mime(raw)
     except Exception as exc:
-        return Reading(kind=Kind.UNREADABLE, message_id="", subject="", sender="", sent_at=None,
-                       needs_triage=True, unreadable_reason=f"{type(exc).__name__}: {exc}")
-    evidence: list[Evidence] = []
-    reference = None
-    for where, text in (("subject", subject), ("body", body)):
-        for m in _REF.finditer(text):
-            if m.group(1) in ctx.letters:
-                reference = ReferenceMatch(m.group(1), m.group(1), 1.0)
-                evidence.append(Evidence("reference_exact", f"{m.group(1)} in {where}"))
-                break
-        if reference:
-            break
-    munis: list[MunicipalityMatch] = []
-    domain = sender.rsplit("@", 1)[-1]
-    by_domain = ctx.registry.by_domain(domain) if "@" in sender else None
-    if by_domain:
-        munis.append(MunicipalityMatch(by_domain.code, by_domain.name, 0.9))
-        evidence.append(Evidence("municipality_domain", f"sender domain {domain}"))
-    if reference:
-        m = ctx.registry.by_code(ctx.letters[reference.value].municipality_code)
-        if m and m.code not in {x.code for x in munis}:
-            munis.append(MunicipalityMatch(m.code, m.name, 0.9))
-            evidence.append(Evidence("municipality_reference", f"letter {reference.value} went to {m.name}"))
-    needs_triage = not munis or len({x.code for x in munis}) > 1
-    return Reading(kind=Kind.REPLY, message_id=message_id, subject=subject, sender=sender,
-                   sent_at=None, municipalities=tuple(munis), reference=reference,
-                   needs_triage=needs_triage, evidence=tuple(evidence), new_text=body)
+        return _unreadable(f"MIME structure not readable: {type(exc).__name__}: {exc}"[:300])
+    from parsers.reading import read_parsed
+
+    try:
+        return read_parsed(mail, ctx)
+    except Exception as exc:
+        return _unreadable(f"reader failed: {type(exc).__name__}: {exc}"[:300], mail)
+
+
+def _unreadable(reason: str, mail: ParsedMail | None = None) -> Reading:
+    return Reading(kind=Kind.UNREADABLE, message_id=mail.message_id if mail else "",
+                   subject=mail.subject if mail else "", sender=mail.sender if mail else "",
+                   sent_at=mail.date.isoformat() if mail and mail.date else None, needs_triage=True,
+                   evidence=(Evidence("unreadable", reason),), unreadable_reason=reason)
+
+
+__all__ = ["ReadingContext", "read_mail"]

@@ -19,6 +19,28 @@ KIND_LABELS = {
     "unreadable": "Onleesbaar bericht",
 }
 
+# The six treden of the interventieladder.
+STEP_LABELS = {
+    1: "Signaleren",
+    2: "Informatie opvragen en valideren",
+    3: "Actief toezicht",
+    4: "Vooraankondiging juridische interventie",
+    5: "Besluit tot indeplaatsstelling",
+    6: "Sanctie indeplaatsstelling",
+}
+
+# Letter states as officers read them.
+STATE_LABELS = {
+    "awaiting_reply": "wacht op antwoord",
+    "answered": "beantwoord, te beoordelen",
+    "extension_requested": "uitstel gevraagd",
+    "overdue": "termijn verstreken",
+    "reminded": "gerappelleerd",
+    "escalation_due": "opschaling te overwegen",
+    "paused_bounced": "onbestelbaar, gepauzeerd",
+    "closed": "afgehandeld",
+}
+
 FACT_LABELS = {
     "realised": "gerealiseerde plaatsen",
     "planned": "geplande plaatsen",
@@ -31,7 +53,8 @@ FACT_LABELS = {
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("replies", "templates"), undefined=StrictUndefined,
                       autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(kind_label=KIND_LABELS.get, fact_label=FACT_LABELS.get, date_nl=date_nl)
+    env.globals.update(kind_label=KIND_LABELS.get, fact_label=FACT_LABELS.get, step_label=STEP_LABELS.get,
+                       state_label=STATE_LABELS.get, date_nl=date_nl)
     return env
 
 

@@ -1,15 +1,34 @@
 """Mail sources: generators of raw mails that are acknowledged only after the work is committed.
 
-`MailSource` is the port; the maildir/folder implementations live here, IMAP and EWS in their own
-modules. No source ever deletes a mail.
+`MailSource` is the port; the maildir/folder implementations live here, IMAP (`imap_source`) and EWS
+(`ews_source`) in their own modules; a Microsoft Graph source (delta query) fits the same port
+(docs/mail-sources.md). No source ever deletes a mail, and none relies on read flags.
+
+Expected failures of a source, apart from bugs:
+
+    SourceError            the mailbox cannot be read right now; `ibt run` records it and retries later
+    └── SourceAuthError    credentials expired, revoked or wrong: an officer-visible health alert, once
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
+
+# How a mail was handled, for the source to show it (EWS category, IMAP keyword): "manual" when an
+# officer must look (quarantine or triage), "processed" otherwise.
+Disposition = Literal["processed", "manual"]
+
+
+class SourceError(Exception):
+    """The mailbox cannot be read now (network, server busy, mailbox gone); retried later."""
+
+
+class SourceAuthError(SourceError):
+    """The mailbox refused our credentials (expired, revoked, wrong): a human must act."""
 
 
 @dataclass(frozen=True)
@@ -21,11 +40,24 @@ class RawMail:
 
 
 class MailSource(Protocol):
+    """Yields what arrived since the last committed position. The consumer commits each mail's outcome
+    and then calls `ack`; a source may only advance its stored position for acknowledged mails, and
+    sources that checkpoint per batch (EWS) do so when the consumer asks for the next mail after the
+    last one, i.e. after its ack."""
+
     name: str
 
     def fetch(self) -> Iterator[RawMail]: ...
 
-    def ack(self, mail: RawMail) -> None: ...
+    def ack(self, mail: RawMail, disposition: Disposition = "processed") -> None: ...
+
+    def wait(self, seconds: float) -> None:
+        """Block until new mail may be there (IMAP IDLE) or `seconds` have passed."""
+        ...
+
+
+def sleep_wait(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def _read_limited(path: Path, limit: int) -> tuple[bytes, bool]:
@@ -59,8 +91,11 @@ class FileSource:
             raw, cut = _read_limited(f, self.max_bytes)
             yield RawMail(f"file:{f.parent.resolve()}", f.name, raw, cut)
 
-    def ack(self, mail: RawMail) -> None:
+    def ack(self, mail: RawMail, disposition: Disposition = "processed") -> None:
         return None
+
+    def wait(self, seconds: float) -> None:
+        sleep_wait(seconds)
 
 
 class MaildirSource:
@@ -79,7 +114,10 @@ class MaildirSource:
                 raw, cut = _read_limited(f, self.max_bytes)
                 yield RawMail(self.name, f.name, raw, cut)
 
-    def ack(self, mail: RawMail) -> None:
+    def wait(self, seconds: float) -> None:
+        sleep_wait(seconds)
+
+    def ack(self, mail: RawMail, disposition: Disposition = "processed") -> None:
         src = self.root / "new" / mail.source_id
         if src.exists():
             src.replace(self.root / "cur" / f"{mail.source_id}:2,")

@@ -1,91 +1,116 @@
-"""Decide what an inbound mail does to a case: pure, values in, a `Decision` out.
+"""Decide what an event does to a case: pure, values in, a `Decision` out.
 
-First version for the walking skeleton; issue [3/7] replaces it with the full transition table.
-Rules that already hold: an automatic mail never answers a letter; unsure readings only raise triage;
-nothing escalates on its own.
+Inbound mails are turned into lifecycle events (`bot.core.lifecycle`); unsure readings only raise triage;
+an artikel 8 notification is recorded on the case whether or not a letter is open.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from bot.core.effects import Decision, HistoryNote, PostAlert, SetLetterState
+from bot.core.effects import Decision, HistoryNote, LetterChange, PostAlert, RecordArticle8
+from bot.core.lifecycle import OPEN, CaseSnapshot, Event, EventIn, LetterState, Step, apply_event
 from parsers.model import Kind, Reading
 
-# Letter states from which a reply or extension request moves the letter on.
-OPEN_STATES = frozenset({"awaiting_reply", "overdue", "reminded", "escalation_due"})
-
-# What each kind does to an open letter it answers (None: the letter is left as it is).
-KIND_TO_LETTER_STATE: dict[Kind, str | None] = {
-    Kind.REPLY: "answered",  # an officer still assesses whether the answer suffices
-    Kind.EXTENSION_REQUEST: "extension_requested",  # waits for an officer to grant or refuse
-    Kind.BOUNCE: "paused_bounced",  # the municipality may never have had the letter: stop the clock
-    Kind.ARTICLE8: None,  # recorded on the case, raised as urgent; the letter stays open
-    Kind.QUESTION: None,
-    Kind.AUTO_REPLY: None,  # never counts as an answer
-    Kind.OTHER: None,
-    Kind.UNREADABLE: None,
-}
-
-# Kinds that need an officer's eyes even when the reading is certain.
-ALERT_KINDS = frozenset({Kind.REPLY, Kind.EXTENSION_REQUEST, Kind.QUESTION, Kind.ARTICLE8, Kind.BOUNCE})
+# Kinds that may be linked to the case's only open letter when the mail names no reference.
+LINK_TO_ONLY_OPEN_LETTER = frozenset({Kind.REPLY, Kind.EXTENSION_REQUEST})
 
 
-@dataclass(frozen=True)
-class LetterView:
-    reference: str
-    municipality_code: str
-    state: str
-    deadline: date
-
-
-def decide_inbound(reading: Reading, letter: LetterView | None, mail_key: str) -> Decision:
-    """The effects of one read mail on its letter and case. `mail_key` identifies the mail (content hash)."""
-    evidence = tuple(str(e) for e in reading.evidence)
-    muni = reading.primary_municipality
+def alert_context(reading: Reading, deadline: date | None = None) -> dict[str, object]:
     ref = reading.reference.value if reading.reference else None
-    received = HistoryNote(event=f"mail_received:{reading.kind.value}", detail=reading.subject[:200],
-                           letter_reference=ref, evidence=evidence)
-    alert_ctx = {
+    return {
         "kind": reading.kind.value,
         "municipalities": [m.name for m in reading.municipalities],
         "reference": ref,
         "subject": reading.subject,
         "sender": reading.sender,
-        "facts": _facts(reading),
+        "facts": facts_dict(reading),
         "excerpt": _excerpt(reading.new_text),
         "attachments": [a.filename for a in reading.attachments],
-        "evidence": list(evidence),
-        "deadline": letter.deadline.isoformat() if letter else None,
+        "evidence": [str(e) for e in reading.evidence],
+        "deadline": deadline.isoformat() if deadline else None,
     }
-    if reading.needs_triage:
+
+
+def target_letter(reading: Reading, case: CaseSnapshot) -> tuple[str | None, str]:
+    """Which of the case's letters a mail concerns, and why."""
+    if reading.reference and reading.reference.value in case.letters:
+        return reading.reference.value, f"reference {reading.reference.value} in the mail"
+    open_refs = [r for r, x in case.letters.items() if x.state in (*OPEN, LetterState.EXTENSION_REQUESTED)]
+    if reading.reference is None and reading.kind in LINK_TO_ONLY_OPEN_LETTER and len(open_refs) == 1:
+        return open_refs[0], f"no reference written; {open_refs[0]} is the municipality's only open letter"
+    return None, "no letter of this municipality named"
+
+
+def decide_inbound(reading: Reading, case: CaseSnapshot | None, mail_key: str, received_on: date) -> Decision:
+    """The effects of one read mail. `case` is the primary municipality's case (None when triage is needed)."""
+    evidence = tuple(str(e) for e in reading.evidence)
+    received = HistoryNote(event=f"mail_received:{reading.kind.value}", detail=reading.subject[:200],
+                           letter_reference=reading.reference.value if reading.reference else None,
+                           evidence=evidence)
+    if reading.needs_triage or case is None:
         if reading.kind in (Kind.AUTO_REPLY, Kind.OTHER) and not reading.municipalities:
-            return Decision(history=(received,))
-        return Decision(history=(received,),
-                        alerts=(PostAlert(f"triage:{mail_key}", "alert_triage", alert_ctx),))
-    updates: tuple[SetLetterState, ...] = ()
-    history = [received]
-    target = KIND_TO_LETTER_STATE.get(reading.kind)
-    if letter is not None and target and letter.state in OPEN_STATES:
-        updates = (SetLetterState(letter.reference, target),)
-        history.append(HistoryNote(event="letter_state", letter_reference=letter.reference,
-                                   old_state=letter.state, new_state=target, evidence=evidence))
-    alerts: tuple[PostAlert, ...] = ()
-    if reading.kind in ALERT_KINDS and muni is not None:
-        alerts = (PostAlert(f"inbound:{mail_key}", "alert_inbound", alert_ctx,
-                            urgent=reading.kind is Kind.ARTICLE8),)
-    return Decision(letter_updates=updates, history=tuple(history), alerts=alerts)
+            return Decision(event_key=mail_key, history=(received,))
+        return Decision(event_key=mail_key, history=(received,),
+                        alerts=(PostAlert(f"triage:{mail_key}", "alert_triage", alert_context(reading)),))
+    reference, why_letter = target_letter(reading, case)
+    step = apply_event(case, EventIn(key=mail_key, event=Event(reading.kind.value), actor="bot",
+                                     reference=reference))
+    if step.replayed:
+        return Decision()
+    history = [HistoryNote(event=received.event, detail=received.detail, letter_reference=reference,
+                           evidence=(*evidence, f"letter: {why_letter}"))]
+    decision = _from_step(step, mail_key, history, alert_context(reading, step.letter_before.deadline
+                                                                 if step.letter_before else None))
+    if reading.kind is Kind.ARTICLE8:
+        decision = Decision(
+            event_key=decision.event_key, letter_changes=decision.letter_changes, history=decision.history,
+            alerts=tuple(PostAlert(a.key, a.template, a.context, urgent=True) for a in decision.alerts),
+            article8=RecordArticle8(reading.facts.location_lost, reading.subject[:200], received_on))
+    return decision
+
+
+def decide_event(case: CaseSnapshot, ev: EventIn, context: dict[str, object] | None = None) -> Decision:
+    """An officer's or the clock's event on a case."""
+    step = apply_event(case, ev)
+    if step.refused:
+        return Decision(refused=step.refused)
+    if step.replayed:
+        return Decision()
+    note = HistoryNote(event=ev.event.value, detail=ev.reason, letter_reference=ev.reference)
+    ctx = {"reference": ev.reference, "actor": ev.actor, "reason": ev.reason, **(context or {})}
+    return _from_step(step, ev.key, [note], ctx)
+
+
+def _from_step(step: Step, key: str, history: list[HistoryNote], ctx: dict[str, object]) -> Decision:
+    changes: tuple[LetterChange, ...] = ()
+    before, after = step.letter_before, step.letter_after
+    if before and after and after != before:
+        changes = (LetterChange(after.reference, after.state.value, after.deadline, after.term,
+                                after.snoozed_until, after.address_bounced),)
+        if after.state != before.state:
+            history.append(HistoryNote(event="letter_state", letter_reference=after.reference,
+                                       old_state=before.state.value, new_state=after.state.value, detail=step.why))
+        if after.deadline != before.deadline:
+            history.append(HistoryNote(event="deadline_changed", letter_reference=after.reference,
+                                       old_state=before.deadline.isoformat(), new_state=after.deadline.isoformat()))
+    new_step = None
+    if step.step_after is not None and step.step_after != step.step_before:
+        new_step = step.step_after
+        history.append(HistoryNote(event="step_changed", old_state=str(step.step_before),
+                                   new_state=str(step.step_after), detail=str(ctx.get("reason", ""))))
+    alerts = (PostAlert(f"{step.alert}:{key}", step.alert, ctx),) if step.alert else ()
+    return Decision(event_key=key, letter_changes=changes, new_step=new_step, history=tuple(history), alerts=alerts)
 
 
 def decide_unreadable(reason: str, subject: str, sender: str, mail_key: str) -> Decision:
     """A mail that could not be read: quarantined by the shell, alerted once."""
     ctx = {"reason": reason, "subject": subject, "sender": sender, "mail_key": mail_key[:12]}
-    return Decision(history=(HistoryNote(event="mail_quarantined", detail=reason),),
+    return Decision(event_key=mail_key, history=(HistoryNote(event="mail_quarantined", detail=reason),),
                     alerts=(PostAlert(f"quarantine:{mail_key}", "alert_quarantine", ctx),))
 
 
-def _facts(reading: Reading) -> dict[str, object]:
+def facts_dict(reading: Reading) -> dict[str, object]:
     f = reading.facts
     return {k: v for k, v in (("realised", f.realised), ("planned", f.planned),
                               ("expected_date", f.expected_date.isoformat() if f.expected_date else None),

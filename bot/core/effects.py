@@ -1,8 +1,9 @@
-"""What a decision asks the shell to do: plain values, applied by `bot.intake` in one transaction."""
+"""What a decision asks the shell to do: plain values, applied by the store in one transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -19,9 +20,22 @@ class HistoryNote:
 
 
 @dataclass(frozen=True)
-class SetLetterState:
+class LetterChange:
+    """The letter's fields after the event (only the ones the lifecycle owns)."""
+
     reference: str
-    new_state: str
+    state: str
+    deadline: date
+    term: int
+    snoozed_until: date | None
+    address_bounced: bool
+
+
+@dataclass(frozen=True)
+class RecordArticle8:
+    places_lost: int | None
+    reason: str
+    notified_on: date
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,10 @@ class PostAlert:
 
 @dataclass(frozen=True)
 class Decision:
-    letter_updates: tuple[SetLetterState, ...] = ()
+    event_key: str | None = None  # written on every history entry; a key seen before means "already applied"
+    letter_changes: tuple[LetterChange, ...] = ()
+    new_step: int | None = None  # the case's trede after an officer's escalation
+    article8: RecordArticle8 | None = None
     history: tuple[HistoryNote, ...] = ()
     alerts: tuple[PostAlert, ...] = ()
+    refused: str | None = None  # Dutch, for the officer: nothing was changed

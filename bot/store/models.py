@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -127,3 +127,38 @@ class Article8Row(SQLModel, table=True):
     reason: str = ""
     notified_on: date
     created_at: datetime
+
+
+class SourceStateRow(SQLModel, table=True):
+    """Where a mail source stands: its cursor (EWS sync state / IMAP UIDVALIDITY + last UID) and its health.
+
+    The cursor is advanced only after the mails it covers are committed, so a crash replays, never skips.
+    """
+
+    __tablename__ = "source_state"
+    name: str = Field(primary_key=True)  # the source's name, e.g. "imap:host/INBOX", "ews:mailbox/inbox"
+    cursor: str | None = None  # EWS SyncFolderItems state (opaque)
+    # IMAP values are unsigned 32-bit: BigInteger so PostgreSQL's signed INTEGER cannot overflow
+    uidvalidity: int | None = Field(default=None, sa_column=Column(BigInteger))  # the UIDVALIDITY of last_uid
+    last_uid: int | None = Field(default=None, sa_column=Column(BigInteger))  # highest UID committed and acknowledged
+    last_success_at: datetime | None = None  # end of the last complete, error-free sync
+    last_error: str | None = None
+    failing_since: datetime | None = None  # start of the current failure episode (health alert key)
+
+
+class OutboundMailRow(SQLModel, table=True):
+    """A mail the bot sent (or is sending): its registered Message-ID lets replies thread back to it."""
+
+    __tablename__ = "outbound_mail"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True)  # with angle brackets, as in the header
+    outbox_key: str = Field(unique=True)  # the outbox row's idempotency key: one message per effect
+    reference: str | None = Field(default=None, index=True)  # the letter's reference (kenmerk)
+    municipality_code: str | None = Field(default=None, index=True)
+    to_address: str
+    subject: str
+    in_reply_to: str | None = None
+    raw: bytes  # the exact bytes handed to the transport
+    created_at: datetime
+    sent_at: datetime | None = Field(default=None, index=True)
+    transport: str = ""  # smtp | ews

@@ -11,7 +11,16 @@ from sqlmodel import Session, col, select
 
 from bot.core.effects import Decision
 from bot.core.letters import LetterRow as RegisterRow
-from bot.store.models import CaseRow, HistoryEntryRow, InboundMailRow, LetterRow, MunicipalityRow, OutboxRow
+from bot.core.lifecycle import CaseSnapshot, LetterSnapshot, LetterState
+from bot.store.models import (
+    Article8Row,
+    CaseRow,
+    HistoryEntryRow,
+    InboundMailRow,
+    LetterRow,
+    MunicipalityRow,
+    OutboxRow,
+)
 from parsers.model import LetterRef
 from parsers.registry import Registry
 
@@ -88,18 +97,38 @@ def find_duplicate(session: Session, digest: str, message_id: str) -> InboundMai
     return session.exec(q).first()
 
 
+def case_snapshot(session: Session, case: CaseRow, event_key: str | None = None) -> CaseSnapshot:
+    """The pure view of a case the lifecycle works on; `event_key` is marked applied when seen before."""
+    letters = session.exec(select(LetterRow).where(LetterRow.case_id == case.id)).all()
+    seen: frozenset[str] = frozenset()
+    if event_key and session.exec(select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == event_key)).first():
+        seen = frozenset({event_key})
+    return CaseSnapshot(case.municipality_code, case.step, {
+        x.reference: LetterSnapshot(x.reference, LetterState(x.state), x.deadline, x.term, x.snoozed_until,
+                                    x.address_bounced) for x in letters}, seen)
+
+
 def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | None,
                    case: CaseRow | None, now: datetime, actor: str = "bot") -> None:
     """Write a decision's state changes, history and outbox rows (idempotency keys make re-runs no-ops)."""
-    for upd in decision.letter_updates:
-        letter = session.get(LetterRow, upd.reference)
+    for change in decision.letter_changes:
+        letter = session.get(LetterRow, change.reference)
         if letter is not None:
-            letter.state = upd.new_state
+            letter.state, letter.deadline, letter.term = change.state, change.deadline, change.term
+            letter.snoozed_until, letter.address_bounced = change.snoozed_until, change.address_bounced
             session.add(letter)
+    if case is not None and decision.new_step is not None:
+        case.step = decision.new_step
+    if case is not None and decision.article8 is not None:
+        a8 = decision.article8
+        session.add(Article8Row(case_id=case.id or 0, inbound_mail_id=mail.id if mail else None,
+                                places_lost=a8.places_lost, reason=a8.reason, notified_on=a8.notified_on,
+                                created_at=now))
     for note in decision.history:
         session.add(HistoryEntryRow(at=now, case_id=case.id if case else None, letter_reference=note.letter_reference,
                                     inbound_mail_id=mail.id if mail else None, actor=actor, event=note.event,
-                                    old_state=note.old_state, new_state=note.new_state, detail=note.detail,
+                                    event_key=decision.event_key, old_state=note.old_state,
+                                    new_state=note.new_state, detail=note.detail,
                                     evidence=list(note.evidence) or None))
     keys = [a.key for a in decision.alerts]
     seen = set(session.exec(select(OutboxRow.idempotency_key).where(col(OutboxRow.idempotency_key).in_(keys))).all())
@@ -108,7 +137,7 @@ def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | 
             session.add(OutboxRow(idempotency_key=alert.key, channel="alert", created_at=now,
                                   payload={"template": alert.template, "context": alert.context,
                                            "urgent": alert.urgent}))
-    if case is not None and (decision.history or decision.letter_updates):
+    if case is not None and (decision.history or decision.letter_changes):
         case.updated_at = now
         session.add(case)
 

@@ -1,0 +1,37 @@
+"""Fault injection for the crash tests: `IBT_CRASH_AT=point[:n]` kills the process at that point.
+
+A port, not a mock: the shell calls `fault(point)` at each step of the pipeline (after_fetch,
+after_archive, after_commit, during_delivery, before_ack); in production it does nothing. Only the
+composition root reads the environment variable; the pure core never sees this.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import Counter
+from collections.abc import Callable
+
+POINTS = frozenset({"after_fetch", "after_archive", "after_commit", "during_delivery", "before_ack"})
+
+
+def no_fault(point: str) -> None:
+    return None
+
+
+def fault_from_env(value: str | None) -> Callable[[str], None]:
+    """`after_commit` kills at the first passing of that point, `after_commit:3` at the third."""
+    if not value:
+        return no_fault
+    point, _, nth = value.partition(":")
+    if point not in POINTS:
+        raise ValueError(f"IBT_CRASH_AT: unknown point {point!r}; one of {sorted(POINTS)}")
+    target = int(nth or 1)
+    seen: Counter[str] = Counter()
+
+    def fault(at: str) -> None:
+        seen[at] += 1
+        if at == point and seen[at] == target:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return fault

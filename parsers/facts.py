@@ -1,0 +1,143 @@
+"""Facts a municipality states about the present, from its new text and attachments (never from quotes).
+
+Places realised, places in preparation, the date by which it expects to meet its full task, and places
+lost (article 8). Numbers are read in their sentence: "1.640" is 1640, "van 262 naar 302" is 302,
+figures "per 1 juli 2025"/"1-7-2025" are the ministry's old ones and skipped, dates are never places.
+`find_return_date` reads an out-of-office's "tot en met 12 augustus" / "vanaf maandag 5 mei weer".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from parsers.dates import find_dates
+from parsers.model import Facts
+
+_NUM = r"(\d{1,3}(?:\.\d{3})+|\d+)"
+_PLACES = re.compile(_NUM + r"\s+(?:\w+\s+){0,2}?(?:opvang)?(?:plekken|plaatsen|opvangplaatsen)\b", re.IGNORECASE)
+_OLD = re.compile(r"1[-/]7[-/]2025|1 juli 2025|per 1 juli|waren\b|destijds|eerder gemeld|vorige", re.IGNORECASE)
+
+
+def _int(s: str) -> int:
+    return int(s.replace(".", ""))
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?;])\s+(?=[A-Z0-9(\-•])|\n\s*\n|\n(?=\s*[-•*\d]+[.)]?\s)", text)
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def _strip_dates(s: str) -> str:
+    for d in sorted(find_dates(s), key=lambda f: -f.start):
+        s = s[: d.start] + "DATUM" + s[d.end:]
+    return re.sub(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b", "DATUM", s)
+
+
+def _first_places(s: str) -> int | None:
+    m = re.search(r"\bvan\s+" + _NUM + r"\s+naar\s+" + _NUM, s)
+    if m:
+        return _int(m.group(2))
+    m = re.search(r"\b(?:in totaal|totaal|samen)\b[^\d]{0,30}" + _NUM, s, re.IGNORECASE)
+    if m:
+        return _int(m.group(1))
+    m = _PLACES.search(s)
+    return _int(m.group(1)) if m else None
+
+
+def find_realised(text: str) -> int | None:
+    for sentence in map(_strip_dates, _sentences(text)):
+        for s in re.split(r"[:;]\s+(?!\d)", sentence):
+            value = _realised_in(s)
+            if value is not None:
+                return value
+    return None
+
+
+def _realised_in(s: str) -> int | None:
+    low = s.lower()
+    if re.search(r"\bresteren?\b[^.]{0,20}\bnu\b\s+" + _NUM, low) and re.search(r"verlie|verloren", low):
+        m = re.search(r"\bnu\b\s+" + _NUM, low)
+        return _int(m.group(1)) if m else None
+    if not re.search(r"gerealiseerd|in gebruik\b|opvangplekken in gebruik", low):
+        return None
+    if _OLD.search(s) or "taak bedraagt" in low:
+        return None
+    m = re.match(r"^\W*gerealiseerd\s*:\s*" + _NUM, s, re.IGNORECASE)
+    return _int(m.group(1)) if m else _first_places(s)
+
+
+def find_planned(text: str) -> int | None:
+    sentences = [_strip_dates(s) for s in _sentences(text)]
+    for words in (("in voorbereiding",), ("in ontwikkeling", "gepland")):
+        for i, s in enumerate(sentences):
+            low = s.lower()
+            if not any(w in low for w in words):
+                continue
+            if re.fullmatch(r"\s*in voorbereiding\s*:?\s*", low):  # a heading: the total follows below
+                for t in sentences[i + 1: i + 8]:
+                    m = re.search(r"\b(?:in totaal|totaal)\b[^\d]{0,30}" + _NUM, t, re.IGNORECASE)
+                    if m:
+                        return _int(m.group(1))
+                continue
+            m = re.search(r"in voorbereiding\s*:\s*" + _NUM, s, re.IGNORECASE)
+            value = _int(m.group(1)) if m else _first_places(s)
+            if value is not None:
+                return value
+    return None
+
+
+def find_expected_date(text: str, ref: date | None) -> date | None:
+    for s in _sentences(text):
+        low = s.lower()
+        if not re.search(r"verwacht|voldoen wij|zullen wij|uiterlijk", low) or "taak" not in low:
+            continue
+        if re.search(r"\bniet\b|\bgeen\b", low):
+            continue
+        dates = find_dates(s, ref)
+        if dates:
+            return dates[-1].value if len(dates) > 1 and "uiterlijk" in low[dates[-1].start - 12: dates[-1].start] \
+                else dates[0].value
+    return None
+
+
+def find_location_lost(text: str) -> int | None:
+    for s in map(_strip_dates, _sentences(text)):
+        low = s.lower()
+        m = re.search(r"verliezen wij\s+" + _NUM, low) or re.search(
+            r"(?:bestemd|goed|bedoeld|ingericht)\s+voor\s+" + _NUM + r"\s+(?:\w+\s+)?(?:plekken|plaatsen|opvang)",
+            low)
+        if m:
+            return _int(m.group(1))
+        if re.search(r"vervalt|valt weg|niet door|wegvallen|failliet|brand|vernietigd|terug", low):
+            m = re.search(r"\(\s*" + _NUM + r"\s+(?:\w+\s+)?plekken\s*\)", low) or _PLACES.search(low)
+            if m:
+                total = re.search(r"(?:in totaal|samen|totaal)\s+" + _NUM, low)
+                return _int(total.group(1)) if total else _int(m.group(1))
+    return None
+
+
+def find_facts(text: str, ref: date | None, article8: bool = False) -> Facts:
+    return Facts(realised=find_realised(text), planned=find_planned(text),
+                 expected_date=find_expected_date(text, ref),
+                 location_lost=find_location_lost(text) if article8 else None)
+
+
+_BACK = re.compile(r"(tot en met|t/m|tot|until|bis einschließlich|bis|vanaf|from|"
+                   r"weer (?:aanwezig|op kantoor) (?:op|vanaf))"
+                   r"\s+(?:\w+dag\s+|monday\s+|tuesday\s+|wednesday\s+|thursday\s+|friday\s+)?", re.IGNORECASE)
+
+
+def find_return_date(text: str, ref: date | None) -> date | None:
+    """When an absent person is back: the day after "tot en met X", or X for "tot X"/"vanaf X weer"."""
+    for d in find_dates(text[:2000], ref):
+        before = text[max(0, d.start - 40): d.start]
+        found = list(_BACK.finditer(before))
+        m = found[-1] if found else None
+        if m is None or m.end() != len(before):
+            continue
+        word = m.group(1).lower()
+        if word in ("tot en met", "t/m", "bis einschließlich"):
+            return d.value + timedelta(days=1)
+        return d.value
+    return None

@@ -1,0 +1,306 @@
+"""What kind of mail this is: an ordered table of small named rules; the first that fires wins.
+
+Each rule looks at a `MailView` (values only) and returns its reason or None; the reason becomes evidence.
+Order matters: machine mail (bounces before auto-replies, since NDRs also carry Auto-Submitted) is decided
+on headers and structure before any wording; "other" (newsletters, phishing, invitations, internal and
+third-party mail) before the human kinds so that their talk of "uitstel" or "artikel 8" does not count;
+article 8 before extension requests (a lost location with "Uitstel" in the subject is a notification);
+extension requests before questions and replies (an uitstel request may carry progress figures).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from parsers.mime import ParsedMail
+from parsers.model import Kind
+
+
+@dataclass(frozen=True)
+class MailView:
+    mail: ParsedMail
+    new: str  # new text of the message that matters (the forwarded original for an internal forward)
+    signature: str
+    attachments: str
+    own_sender: bool  # from our own ministry domains
+    municipal_sender: bool  # domain of a municipality, or writes "namens" one
+    cites_reference: bool  # a register reference in subject or new text
+    forwarded_external: bool  # an internal forward of an outside mail
+
+
+Rule = Callable[[MailView], str | None]
+
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(?:onbestelbaar|niet bezorgd|bezorging (?:is )?vertraagd|undeliverable|undelivered|undeliverable mail|"
+    r"delivery (?:status notification|failure|has failed|delayed)|mail delivery (?:failed|failure|system)|"
+    r"returned mail|failure notice|delivery failure|non[- ]?delivery|nondeliverable|unzustellbar|"
+    r"nicht zustellbar|[ée]chec de (?:la )?remise|non remis|message not delivered|warning: could not send|"
+    r"mail system error|delivery notification|unable to deliver|could not send message)", re.IGNORECASE)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*\[?\s*(?:thank you for your (?:e-?mail|message)|bedankt voor uw (?:e-?mail|bericht)|"
+    r"automatisch antwoord|automatisch bericht|automatische antwort|automatic reply|auto[- ]?reply|"
+    r"autoreply|auto[- ]?response|out of (?:the )?office|afwezig|niet aanwezig|afwezigheidsbericht|"
+    r"abwesenheits?\w*|r[ée]ponse automatique|automatyczna odpowied\w*|risposta automatica|"
+    r"respuesta autom[aá]tica|ontvangstbevestiging|[ûu]ntfangstbef[êe]stiging|bevestiging van ontvangst|"
+    r"vacation|on vacation|away from)\b", re.IGNORECASE)
+_AUTO_SUBJECT_ANY = re.compile(r"\((?:automatic response|auto[- ]?reply)\)|\bout of office\b", re.IGNORECASE)
+_RECEIPT_BODY = re.compile(
+    r"(?:uw (?:bericht|e-?mail|brief) is (?:in goede orde )?(?:ontvangen|geregistreerd)|"
+    r"wij hebben uw (?:bericht|e-?mail) ontvangen|"
+    r"geregistreerd onder (?:zaak|registratie)?nummer|ontvangen onder (?:zaak|registratie)?nummer|"
+    r"dit is een automatisch (?:gegenereerd |verzonden |verstuurd )?bericht|"
+    r"dit bericht is automatisch (?:verstuurd|verzonden|gegenereerd)|"
+    r"this is an automated (?:message|reply|response)|this message was automatically generated)", re.IGNORECASE)
+_OOO_BODY = re.compile(
+    r"(?:\bik ben (?:tot en met|t/m|tot|van|vanaf|met|op)?[^.\n]{0,60}\b(?:afwezig|met vakantie|niet aanwezig|"
+    r"niet op kantoor|met verlof)|\bi am (?:currently )?out of (?:the )?office|\bi(?:'m| am) away\b|"
+    r"\bben ik (?:afwezig|niet aanwezig|met vakantie))", re.IGNORECASE)
+
+
+def _header(v: MailView, name: str) -> str:
+    return v.mail.header(name).strip().lower()
+
+
+def rule_bounce_report(v: MailView) -> str | None:
+    if v.mail.content_type == "multipart/report" and "delivery-status" in v.mail.report_type.lower():
+        return "multipart/report; report-type=delivery-status"
+    if v.mail.header("X-MS-Exchange-Message-Is-Ndr") != "" and v.mail.has_header("X-MS-Exchange-Message-Is-Ndr"):
+        return "Exchange NDR header"
+    if v.mail.delivery_status:
+        return "message/delivery-status part"
+    return None
+
+
+def rule_bounce_sender(v: MailView) -> str | None:
+    local = v.mail.sender.split("@", 1)[0]
+    from_line = v.mail.header("From").lower()
+    daemon = local in ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon") or re.search(
+        r"mailer-daemon|mail delivery (?:subsystem|system|service)|mail administrator", from_line)
+    says_so = _BOUNCE_SUBJECT.search(v.mail.subject) or v.mail.nested or re.search(
+        r"(?:could not be delivered|undeliverable|niet (?:worden )?bezorgd|delivery|returned|"
+        r"permanent|failed|zustell)", v.mail.text[:3000], re.IGNORECASE)
+    return f"sent by {local or 'MAILER-DAEMON'}" if daemon and says_so else None
+
+
+_BOUNCE_ANYWHERE = re.compile(
+    r"\b(?:could not be delivered|permanent delivery failure|failure delivery|failed mail to|undeliverable|"
+    r"undelivered mail|returned mail|niet bezorgd|onbestelbaar|unzustellbar)\b", re.IGNORECASE)
+
+
+def rule_bounce_subject(v: MailView) -> str | None:
+    m = _BOUNCE_SUBJECT.search(v.mail.subject) or _BOUNCE_ANYWHERE.search(v.mail.subject)
+    return f"subject starts with {m.group(0).strip()!r}" if m else None
+
+
+def rule_read_receipt(v: MailView) -> str | None:
+    if v.mail.content_type == "multipart/report" and "disposition-notification" in v.mail.report_type.lower():
+        return "read receipt (disposition-notification)"
+    if re.match(r"^\s*(?:gelezen|niet gelezen|read|not read|gelesen|lu)\s*:", v.mail.subject, re.IGNORECASE):
+        return f"read-receipt subject {v.mail.subject.split(':', 1)[0]!r}"
+    return None
+
+
+def rule_auto_headers(v: MailView) -> str | None:
+    auto = _header(v, "Auto-Submitted")
+    if auto and auto != "no" and not re.match(r"^\s*(?:fw|fwd|doorst)\s*:", v.mail.subject, re.IGNORECASE):
+        return f"Auto-Submitted: {auto}"
+    for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
+        if v.mail.has_header(h):
+            return f"{h} header"
+    prec = _header(v, "Precedence") or _header(v, "X-Precedence")
+    if prec == "auto_reply":
+        return "Precedence: auto_reply"
+    if prec in ("bulk", "junk") and not _is_list(v) and (_AUTO_SUBJECT.search(v.mail.subject)
+                                                           or _RECEIPT_BODY.search(v.new) or _OOO_BODY.search(v.new)):
+        return f"Precedence: {prec} with auto-reply wording"
+    return None
+
+
+def rule_auto_subject(v: MailView) -> str | None:
+    m = _AUTO_SUBJECT.search(v.mail.subject) or _AUTO_SUBJECT_ANY.search(v.mail.subject)
+    if m:
+        return f"auto-reply subject {m.group(0).strip()!r}"
+    return None
+
+
+def rule_auto_body(v: MailView) -> str | None:
+    """A receipt or out-of-office text: short, and saying so in its first lines."""
+    if len(v.new) > 1500 or (v.mail.attachments and any(a.text for a in v.mail.attachments)):
+        return None
+    m = _RECEIPT_BODY.search(v.new) or _RECEIPT_BODY.search(v.signature)
+    if m:
+        return f"automatic receipt: {m.group(0)!r}"
+    m = _OOO_BODY.search(v.new[:400])
+    if m and len(v.new) < 700:
+        return f"out-of-office text: {m.group(0)!r}"
+    return None
+
+
+def _is_list(v: MailView) -> bool:
+    return any(v.mail.has_header(h) for h in ("List-Unsubscribe", "List-Id", "List-Post", "Mailing-List"))
+
+
+def rule_newsletter(v: MailView) -> str | None:
+    if _is_list(v) or _header(v, "Precedence") in ("bulk", "list"):
+        return "mailing-list / bulk headers"
+    if re.search(r"\b(?:afmelden|uitschrijven|unsubscribe)\b|geen berichten meer ontvangen|nieuwsbrief",
+                 v.new + "\n" + v.signature, re.IGNORECASE) and not v.cites_reference:
+        return "newsletter or commercial mail (unsubscribe link)"
+    return None
+
+
+def rule_phishing(v: MailView) -> str | None:
+    auth = v.mail.header("Authentication-Results").lower()
+    if re.search(r"\b(?:spf|dmarc)=fail", auth):
+        return "failed SPF/DMARC in Authentication-Results"
+    if re.search(r"verifi[eë]+r\w*\s+uw\s+(?:account|mailbox)|uw (?:account|mailbox) (?:wordt|zal worden) "
+                 r"(?:gedeactiveerd|geblokkeerd|verwijderd)", v.new, re.IGNORECASE):
+        return "asks to verify an account (phishing)"
+    return None
+
+
+def rule_invitation(v: MailView) -> str | None:
+    if v.mail.has_calendar:
+        return "calendar invitation (text/calendar)"
+    return None
+
+
+def rule_internal(v: MailView) -> str | None:
+    if v.own_sender and not v.forwarded_external:
+        return "internal mail from our own domain"
+    return None
+
+
+def rule_third_party(v: MailView) -> str | None:
+    if v.municipal_sender or v.own_sender:
+        return None
+    who = v.mail.header("From") + "\n" + v.signature[:500]
+    m = re.search(r"\b(?:provincie\s+\w+|COA|Centraal Orgaan opvang|VNG|Vereniging van Nederlandse Gemeenten|"
+                  r"B\.V\.|BV\b|Rijksoverheid|IND\b|Nidos|KvK)", who)
+    if m:
+        return f"not written by or for a municipality ({m.group(0)})"
+    return None
+
+
+_ART8_EXPLICIT = re.compile(r"\b(?:art(?:ikel|\.)?\s*8\b|meldplicht)", re.IGNORECASE)
+_ART8_EVENT = re.compile(
+    r"(?:gaat niet door|niet doorgaat|gaan niet door|valt (?:\w+ )?weg|wegvallen|vervalt|komt te vervallen|"
+    r"\bbrand\b|afgebrand|uitgebrand|vernietigd|failliet|faillissement|niet langer beschikbaar|"
+    r"niet (?:meer )?beschikbaar|terug te nemen|trekt\s.{0,40}\sterug|ingetrokken|verliezen wij|verloren)",
+    re.IGNORECASE)
+_ART8_CONSEQUENCE = re.compile(
+    r"(?:niet (?:langer|meer)?\s*(?:volledig\s+)?(?:aan (?:onze|de|haar|hun) taak|de taak|onze taak)|"
+    r"taak[^.]{0,80}\bniet\b[^.]{0,60}(?:realiseren|voldoen|halen|waarmaken)|"
+    r"(?:kunnen|kan)\s[^.]{0,80}\bniet\b[^.]{0,80}(?:realiseren|voldoen|waarmaken)|verliezen wij \d+)",
+    re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=[-•*]\s)", text) if s.strip()]
+
+
+def rule_article8_explicit(v: MailView) -> str | None:
+    for s in _sentences(v.new + "\n\n" + v.attachments[:6000]):
+        if _ART8_EXPLICIT.search(s) and re.search(r"\bmeld", s, re.IGNORECASE) and "?" not in s \
+                and not re.search(r"\b(?:geen|niet)\b[^.]{0,30}\bmeld|voor zover u dit nog niet", s, re.IGNORECASE):
+            return f"explicit article-8 notice: {s.strip()[:120]!r}"
+    return None
+
+
+def rule_article8_implicit(v: MailView) -> str | None:
+    text = v.new + "\n\n" + v.attachments[:4000]
+    if re.search(r"\b(?:in (?:antwoord|reactie) op|reactie op uw|naar aanleiding van uw (?:brief|herinnering))",
+                 text, re.IGNORECASE):
+        return None
+    events = [s for s in _sentences(text) if _ART8_EVENT.search(s)]
+    if events and _ART8_CONSEQUENCE.search(text):
+        return f"a location is lost and the task can no longer be met: {events[0].strip()[:120]!r}"
+    return None
+
+
+_EXTENSION = re.compile(
+    r"(?:\b(?:verzoek\w*|vragen|vraag|verzocht)\b[^.?!]{0,140}\b(?:uitstel|verlenging|verlengen|meer tijd|"
+    r"extra tijd|de tijd te (?:geven|gunnen)|later (?:aan)?leveren|later te (?:reageren|sturen|leveren))|"
+    r"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{0,80}\b(?:verzoek\w*|vragen|gevraagd)\b|"
+    r"\btermijn\b[^.?!]{0,80}\bte verlengen)", re.IGNORECASE)
+
+
+def rule_extension(v: MailView) -> str | None:
+    for s in _sentences(v.new):
+        if _EXTENSION.search(s) and not re.search(r"\b(?:verleend|toegekend|gekregen|akkoord gegaan)\b", s):
+            return f"asks for more time: {s.strip()[:120]!r}"
+    return None
+
+
+_QUESTION = re.compile(
+    r"(?:\b(?:(?:wij|ik) (?:hebben|heb)|(?:hebben|heb) (?:wij|ik)) (?:nog )?(?:een |enkele |de volgende |twee |drie |"
+    r"een paar )?vra(?:ag|gen)\b|"
+    r"\bvraag (?:ik|wij) (?:u|jullie)\b|\b(?:mijn|onze) vra(?:ag|gen)\b|\bik heb een vraag\b|"
+    r"\b(?:bestuurlijk |ambtelijk )?(?:overleg|gesprek)\b[^.?!]{0,80}\b(?:plannen|inplannen|voorstellen|verzoeken)|"
+    r"\b(?:plannen|inplannen) van (?:het|een) [^.?!]{0,40}(?:gesprek|overleg)|verzoek\w* [^.?!]{0,60}"
+    r"(?:overleg|gesprek)\b|nieuwe? (?:contactpersoon|aanspreekpunt)|\bneemt [^.?!]{0,60}\bover\b)",
+    re.IGNORECASE)
+_REPLY = re.compile(
+    r"(?:stand van zaken|gerealiseerd|in voorbereiding|\breactie op uw|in (?:antwoord|reactie) op|"
+    r"hierbij (?:ontvangt u )?(?:de|onze) (?:reactie|beantwoording)|beantwoording van uw|zie (?:de )?bijlage|"
+    r"zie bijgevoegde|bijgaand (?:treft u|ontvangt u|de reactie)|verwachte datum)", re.IGNORECASE)
+
+
+def rule_question(v: MailView) -> str | None:
+    m = _QUESTION.search(v.new)
+    if m:
+        return f"asks a question or a meeting: {m.group(0)!r}"
+    if "?" in v.new and not _REPLY.search(v.new + v.attachments[:3000]):
+        return "contains a question and no progress report"
+    return None
+
+
+def rule_reply(v: MailView) -> str | None:
+    m = _REPLY.search(v.new + "\n" + v.attachments[:5000]) or _REPLY.search(v.mail.subject)
+    if m:
+        return f"answers the letter: {m.group(0)!r}"
+    if v.cites_reference or re.search(r"\b(?:reactie|antwoord|beantwoording)\b", v.mail.subject, re.IGNORECASE):
+        return "cites our letter"
+    return None
+
+
+def rule_unrelated(v: MailView) -> str | None:
+    if not v.municipal_sender and not v.cites_reference:
+        return "no municipality and no letter of ours"
+    return None
+
+
+RULES: tuple[tuple[str, Kind, Rule], ...] = (
+    # machine mail first: decided on headers/structure, never on wording of a human
+    ("bounce_report", Kind.BOUNCE, rule_bounce_report),
+    ("bounce_sender", Kind.BOUNCE, rule_bounce_sender),
+    ("bounce_subject", Kind.BOUNCE, rule_bounce_subject),
+    ("read_receipt", Kind.AUTO_REPLY, rule_read_receipt),
+    ("auto_headers", Kind.AUTO_REPLY, rule_auto_headers),
+    ("auto_subject", Kind.AUTO_REPLY, rule_auto_subject),
+    ("auto_body", Kind.AUTO_REPLY, rule_auto_body),
+    # not correspondence of a municipality, whatever it says about uitstel or artikel 8
+    ("phishing", Kind.OTHER, rule_phishing),
+    ("newsletter", Kind.OTHER, rule_newsletter),
+    ("invitation", Kind.OTHER, rule_invitation),
+    ("internal", Kind.OTHER, rule_internal),
+    ("third_party", Kind.OTHER, rule_third_party),
+    # human kinds: what the officer must act on, most specific first
+    ("article8_explicit", Kind.ARTICLE8, rule_article8_explicit),
+    ("article8_implicit", Kind.ARTICLE8, rule_article8_implicit),
+    ("extension_request", Kind.EXTENSION_REQUEST, rule_extension),
+    ("question", Kind.QUESTION, rule_question),
+    ("reply", Kind.REPLY, rule_reply),
+    ("unrelated", Kind.OTHER, rule_unrelated),
+)
+
+
+def classify(view: MailView) -> tuple[Kind, str, str]:
+    """(kind, rule name, reason) of the first rule that fires; a human mail without any signal is a reply."""
+    for name, kind, rule in RULES:
+        reason = rule(view)
+        if reason:
+            return kind, name, reason
+    return Kind.REPLY, "default", "human mail about our letters without other signals"

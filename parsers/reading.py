@@ -1,0 +1,179 @@
+"""Composition of the readers for one parsed mail: kind, municipalities, reference, facts, triage.
+
+`read_parsed(mail, ctx)` is what `read_mail` calls after MIME parsing. Human mail is read from its new
+text (or, for an internal forward, from the forwarded original); machine mail (auto-replies, bounces)
+from the echoed subject and the returned original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from parsers.facts import find_facts, find_return_date
+from parsers.kinds import MailView, classify
+from parsers.mime import ParsedMail
+from parsers.model import AUTOMATIC_KINDS, Attachment, Evidence, Facts, Kind, MunicipalityMatch, Reading
+from parsers.municipalities import MunicipalityFindings, domain_municipality, find_municipalities
+from parsers.quotes import find_forwarded, split_quote
+from parsers.refchoice import RefDecision, decide_reference, find_machine_references
+
+if TYPE_CHECKING:
+    from parsers.understand import ReadingContext
+
+FREE_MAIL = frozenset({"gmail.com", "googlemail.com", "hotmail.com", "hotmail.nl", "outlook.com", "live.nl",
+                       "live.com", "icloud.com", "me.com", "yahoo.com", "yahoo.nl", "ziggo.nl", "kpnmail.nl",
+                       "xs4all.nl", "hetnet.nl", "planet.nl", "home.nl", "casema.nl", "proton.me",
+                       "protonmail.com", "upcmail.nl", "telfort.nl", "chello.nl", "quicknet.nl", "zeelandnet.nl"})
+
+
+def is_own(address: str, own_domains: frozenset[str]) -> bool:
+    domain = address.rsplit("@", 1)[-1].lower()
+    return any(domain == d or domain.endswith("." + d) for d in own_domains)
+
+
+@dataclass(frozen=True)
+class _Body:
+    sender: str
+    display_name: str
+    subject: str
+    new: str
+    signature: str
+    quoted: str
+    forwarded_external: bool
+
+
+def _effective_body(mail: ParsedMail, own: frozenset[str]) -> _Body:
+    split = split_quote(mail.text)
+    if is_own(mail.sender, own):
+        fwd = find_forwarded(split.quoted)
+        if fwd is not None and fwd.sender and not is_own(fwd.sender, own):
+            inner = split_quote(fwd.body)
+            return _Body(fwd.sender, "", fwd.subject or mail.subject, inner.new, inner.signature, inner.quoted, True)
+    return _Body(mail.sender, mail.sender_name, mail.subject, split.new, split.signature, split.quoted, False)
+
+
+def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
+    if not (mail.sender or mail.subject or mail.message_id or mail.date) and not mail.text.strip():
+        raise_reason = "no mail headers and no text"
+        return Reading(kind=Kind.UNREADABLE, message_id="", subject="", sender="", sent_at=None,
+                       needs_triage=True, evidence=(Evidence("unreadable", raise_reason),),
+                       unreadable_reason=raise_reason)
+    body = _effective_body(mail, ctx.own_domains)
+    attach_text = "\n\n".join(a.text for a in mail.attachments if a.text)
+    zones = {"subject": body.subject, "new": body.new, "signature": body.signature, "attachment": attach_text}
+    found = find_municipalities(zones, body.sender, body.display_name, ctx.registry)
+    evidence: list[Evidence] = []
+    if body.forwarded_external:
+        evidence.append(Evidence("forwarded", f"internal forward of a mail from {body.sender}"))
+    municipal = (bool(found.strong()) and not found.regional_sender) or any(
+        k & {"namens", "college"} for k in found.kinds.values())
+    ref_zones = {"subject": body.subject, "new": body.new, "attachment": attach_text, "quoted": body.quoted}
+    cites = bool(re.search(r"(?<!\d)7\d{6}(?!\d)", body.subject + body.new))
+    view = MailView(mail, body.new, body.signature, attach_text, is_own(mail.sender, ctx.own_domains),
+                    municipal or bool(domain_municipality(body.sender, ctx.registry)), cites, body.forwarded_external)
+    kind, rule, reason = classify(view)
+    evidence.append(Evidence(f"kind_{rule}", reason))
+    ref_date = mail.date.date() if mail.date else None
+    if kind in AUTOMATIC_KINDS:
+        return _machine(mail, ctx, kind, evidence, body, ref_date)
+    if kind is Kind.OTHER:
+        return _reading(mail, kind, evidence, body, (), None, Facts(), needs_triage=False)
+    decision = decide_reference(ref_zones, found, ctx, body.sender, kind, body.new + "\n" + attach_text)
+    evidence += decision.evidence
+    facts = find_facts(body.new + "\n\n" + attach_text, ref_date, article8=kind is Kind.ARTICLE8)
+    munis, triage, why = _human_municipalities(found, decision, body.sender, ctx)
+    evidence += found.evidence[:12]
+    evidence += [Evidence("triage", w) for w in why]
+    return _reading(mail, kind, evidence, body, munis, decision, facts, needs_triage=triage)
+
+
+def _human_municipalities(found: MunicipalityFindings, decision: RefDecision, sender: str,
+                          ctx: ReadingContext) -> tuple[tuple[MunicipalityMatch, ...], bool, list[str]]:
+    why: list[str] = list(decision.triage_reasons)
+    primary = decision.municipality
+    if primary is None:
+        why.append("no municipality could be established")
+        return (), True, why
+    group = next((g for g in found.groups if primary in g), {primary})
+    rivals = [c for c in found.strong() if c not in group and found.scores.get(c, 0) >= 0.3]
+    if rivals:
+        names = ", ".join(m.name for c in rivals if (m := ctx.registry.by_code(c)))
+        why.append(f"other municipalities also claim the mail: {names}")
+    if found.ambiguous_strong:
+        why.append(f"ambiguous municipality name: {', '.join(found.ambiguous_strong)}")
+    domain = sender.rsplit("@", 1)[-1].lower()
+    if domain in FREE_MAIL and not decision.confirmed:
+        why.append(f"private address ({domain}) without a confirming reference")
+    ordered = [primary, *sorted(group - {primary}, key=lambda c: found.first_seen.get(c, 1 << 30))]
+    if why:
+        ordered += [c for c in rivals if c not in ordered]
+    out = []
+    for code in ordered:
+        m = ctx.registry.by_code(code)
+        if m:
+            score = min(1.0, max(found.scores.get(code, 0.0), decision.municipality_score if code == primary else 0))
+            out.append(MunicipalityMatch(m.code, m.name, round(score, 2)))
+    return tuple(out), bool(why), why
+
+
+def _machine(mail: ParsedMail, ctx: ReadingContext, kind: Kind, evidence: list[Evidence], body: _Body,
+             ref_date: date | None) -> Reading:
+    codes: list[str] = []
+    if kind is Kind.BOUNCE:
+        for addr in _failed_recipients(mail, ctx):
+            code = domain_municipality(addr, ctx.registry)
+            if code and code not in codes:
+                codes.append(code)
+                evidence.append(Evidence("municipality_failed_recipient", addr))
+    else:
+        code = domain_municipality(body.sender, ctx.registry)
+        if code:
+            codes.append(code)
+            evidence.append(Evidence("municipality_domain", f"auto-reply from {body.sender}"))
+    reference = find_machine_references(mail, ctx, codes)
+    if reference is not None:
+        evidence.append(Evidence("reference_echoed", f"{reference.value} in the echoed subject or returned mail"))
+        letter_code = ctx.letters[reference.value].municipality_code
+        if not codes and (m := ctx.registry.by_code(letter_code)):
+            codes.append(m.code)
+    munis = tuple(MunicipalityMatch(m.code, m.name, 0.9) for c in codes[:3] if (m := ctx.registry.by_code(c)))
+    back = find_return_date(body.new, ref_date) if kind is Kind.AUTO_REPLY else None
+    triage = len(munis) != 1
+    reading = _reading(mail, kind, evidence, body, munis, reference, Facts(), triage, back)
+    returned = tuple(n.message_id for n in mail.nested if n.message_id)
+    if kind is Kind.BOUNCE and returned:  # the returned original's Message-ID links the bounce to our letter
+        from dataclasses import replace
+
+        reading = replace(reading, in_reply_to=tuple(dict.fromkeys((*reading.in_reply_to, *returned))))
+    return reading
+
+
+_ADDR = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _failed_recipients(mail: ParsedMail, ctx: ReadingContext) -> list[str]:
+    found = re.findall(r"(?:Final|Original)-Recipient:\s*(?:rfc822;)?\s*<?([^\s>;]+@[^\s>;]+)",
+                       mail.delivery_status, re.IGNORECASE)
+    found += _ADDR.findall(mail.text[:4000])
+    for n in mail.nested:
+        found += list(n.recipients)
+    return [a.lower() for a in found if not is_own(a, ctx.own_domains)]
+
+
+def _reading(mail: ParsedMail, kind: Kind, evidence: list[Evidence], body: _Body,
+             munis: tuple[MunicipalityMatch, ...], decision: RefDecision | object | None, facts: Facts,
+             needs_triage: bool, return_date: date | None = None) -> Reading:
+    from parsers.model import ReferenceMatch
+
+    ref = decision.reference if isinstance(decision, RefDecision) else decision
+    return Reading(
+        kind=kind, message_id=mail.message_id, subject=mail.subject, sender=mail.sender,
+        sent_at=mail.date.isoformat() if mail.date else None, municipalities=munis,
+        reference=ref if isinstance(ref, ReferenceMatch) else None, facts=facts, needs_triage=needs_triage,
+        evidence=tuple(evidence), new_text=body.new,
+        attachments=tuple(Attachment(a.filename, a.content_type, a.size, len(a.text)) for a in mail.attachments),
+        in_reply_to=mail.in_reply_to, return_date=return_date,
+    )

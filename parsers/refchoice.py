@@ -1,0 +1,150 @@
+"""Which of our letters a mail is about, decided together with the municipality evidence.
+
+Human mail: an exact register reference whose letter went to the municipality the mail is from wins
+(subject before new text before attachment before quote; then the most recent letter). A near miss is
+accepted only when the municipality independently agrees; a reference of another municipality, a
+fuzzy-only reference, or a written reference not in the register sends the mail to triage. With no
+reference written, "uw brief van 9 april" names the municipality's letter of that date.
+Machine mail: only references that literally appear in the echoed subject or the returned original.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from parsers.dates import find_dates
+from parsers.mime import ParsedMail
+from parsers.model import Evidence, Kind, ReferenceMatch
+from parsers.municipalities import STRONG, MunicipalityFindings
+from parsers.references import Citation, RefCandidate, find_citations, match_register
+
+if TYPE_CHECKING:
+    from parsers.understand import ReadingContext
+
+ZONE_WEIGHT = {"subject": 3.0, "new": 2.0, "attachment": 1.5, "quoted": 0.5}
+
+
+@dataclass
+class RefDecision:
+    reference: ReferenceMatch | None = None
+    municipality: str | None = None
+    municipality_score: float = 0.0
+    confirmed: bool = False  # municipality and reference agree independently
+    triage_reasons: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _best(cands: list[RefCandidate], ctx: ReadingContext) -> RefCandidate:
+    def key(c: RefCandidate) -> tuple[float, str, int]:
+        same = [x for x in cands if x.reference == c.reference]
+        letter = ctx.letters[c.reference]
+        return (max(ZONE_WEIGHT[x.citation.zone] for x in same), letter.sent_on.isoformat(), len(same))
+    return max(cands, key=key)
+
+
+def _score(c: RefCandidate) -> float:
+    if c.distance:
+        return 0.7
+    base = {"subject": 1.0, "new": 1.0, "attachment": 0.85, "quoted": 0.6}[c.citation.zone]
+    return base - (0.1 if c.normalised and base == 1.0 and not c.citation.written.isdigit() else 0.0)
+
+
+def _primary(found: MunicipalityFindings) -> str | None:
+    for code, _ in found.ranked():
+        if found.kinds.get(code, set()) & STRONG:
+            return code
+        break
+    return None
+
+
+def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx: ReadingContext, sender: str,
+                     kind: Kind, text: str) -> RefDecision:
+    d = RefDecision()
+    cands = match_register(find_citations(zones), ctx.letters)
+    written = [c for c in find_citations({k: v for k, v in zones.items() if k != "quoted"})
+               if c.labelled or c.zone == "subject"]
+    primary = _primary(found)
+    code_of = {r: letter.municipality_code for r, letter in ctx.letters.items()}
+    if primary is not None:
+        d.municipality, d.municipality_score = primary, found.scores.get(primary, 0.0)
+        own = [c for c in cands if code_of[c.reference] == primary]
+        tiers = ([c for c in own if c.distance == 0 and c.citation.zone != "quoted"],
+                 [c for c in own if c.distance == 1 and c.citation.zone != "quoted"],
+                 [c for c in own if c.citation.zone == "quoted" and c.distance == 0])
+        for tier, label in zip(tiers, ("reference_exact", "reference_fuzzy_agreed", "reference_in_quote"),
+                               strict=True):
+            if not tier:
+                continue
+            if label == "reference_fuzzy_agreed" and len({c.reference for c in tier}) > 1:
+                d.triage_reasons.append("near-miss reference fits several letters of this municipality")
+                break
+            best = _best(tier, ctx)
+            d.reference = ReferenceMatch(best.reference, best.citation.written, _score(best))
+            d.confirmed = True
+            d.evidence.append(Evidence(label, f"{best.citation.written} in {best.citation.zone} → letter "
+                                       f"{best.reference} to this municipality"))
+            break
+        if d.reference is None:
+            _no_own_reference(d, cands, written, code_of, primary, ctx, kind, text)
+        return d
+    exact = [c for c in cands if c.distance == 0 and c.citation.zone in ("subject", "new", "attachment")]
+    muni_of_exact = {code_of[c.reference] for c in exact}
+    if len(muni_of_exact) == 1 and not any(c.distance == 1 and code_of[c.reference] not in muni_of_exact
+                                           for c in cands if c.citation.zone != "quoted"):
+        best = _best(exact, ctx)
+        d.reference = ReferenceMatch(best.reference, best.citation.written, _score(best))
+        d.municipality, d.municipality_score, d.confirmed = code_of[best.reference], 0.7, True
+        d.evidence.append(Evidence("municipality_reference", f"letter {best.reference} went to this municipality"))
+    elif cands:
+        d.triage_reasons.append("reference does not settle the municipality: " + ", ".join(
+            sorted({f"{c.citation.written}→{c.reference}" for c in cands})[:4]))
+    return d
+
+
+def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[Citation], code_of: dict[str, str],
+                      primary: str, ctx: ReadingContext, kind: Kind, text: str) -> None:
+    foreign = [c for c in cands if c.distance == 0 and c.citation.zone != "quoted"]
+    if foreign:
+        c = foreign[0]
+        d.triage_reasons.append(f"reference {c.citation.written} is the letter to another municipality")
+        d.evidence.append(Evidence("reference_other_municipality", f"{c.reference} → {code_of[c.reference]}"))
+        return
+    if written:
+        d.triage_reasons.append("a written reference is not in the register: " +
+                                ", ".join(w.written for w in written[:3]))
+        return
+    if kind is Kind.ARTICLE8 and not re.search(r"\buw brief\b", text, re.IGNORECASE):
+        return
+    letters = [r for r, letter in ctx.letters.items() if letter.municipality_code == primary]
+    for m in re.finditer(r"\buw (?:brief|herinnering|informatieverzoek|rappel)\s+(?:van|d\.d\.)\s+", text,
+                         re.IGNORECASE):
+        latest = max((ctx.letters[r].sent_on for r in letters), default=None)
+        dates = find_dates(text[m.end(): m.end() + 30], latest)
+        sent = {r for r in letters for f in dates[:1]
+                if (ctx.letters[r].sent_on.month, ctx.letters[r].sent_on.day) == (f.value.month, f.value.day)}
+        if len(sent) == 1:
+            ref = sent.pop()
+            d.reference = ReferenceMatch(ref, m.group(0).strip() + " " + dates[0].text, 0.6)
+            d.evidence.append(Evidence("reference_by_letter_date", f"{dates[0].text} → letter {ref}"))
+            return
+
+
+def find_machine_references(mail: ParsedMail, ctx: ReadingContext, codes: list[str]) -> ReferenceMatch | None:
+    """An exact register reference in the echoed subject, body or returned original (not fuzzy)."""
+    zones: dict[str, str] = {"subject": mail.subject, "new": mail.text[:20_000]}
+    for i, n in enumerate(mail.nested):
+        zones[f"nested{i}"] = "\n".join([n.subject, n.text[:20_000]] + [a.filename + "\n" + a.text[:5000]
+                                                                          for a in n.attachments])
+    seen: list[tuple[str, str]] = []
+    for zone, text in zones.items():
+        for m in re.finditer(r"(?<![\w.])(\d{7})(?![\w])", text):
+            if m.group(1) in ctx.letters:
+                seen.append((m.group(1), zone))
+    if not seen:
+        return None
+    agreeing = [r for r, _ in seen if ctx.letters[r].municipality_code in codes]
+    pick = agreeing[0] if agreeing else (seen[0][0] if len({r for r, _ in seen}) == 1 and not codes else None)
+    return ReferenceMatch(pick, pick, 0.9) if pick else None
