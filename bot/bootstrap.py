@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -14,13 +17,18 @@ from bot.adapters.archive import Archive
 from bot.adapters.sources import MaildirSource, MailSource
 from bot.clock import Clock, SystemClock
 from bot.core.calendar import AtwCalendar
-from bot.delivery import AlertSink, ConsoleSink, Deliverer
+from bot.delivery import AlertSink, ConsoleSink, Deliverer, MailSink
+from bot.faults import fault_from_env
 from bot.intake import Intake
 from bot.reference_data import load_calendar, load_registry
 from bot.settings import CONFIG_DIR, ConfigError, Settings
 from bot.store import repo
 from bot.store.db import make_engine, migrate
+from bot.store.source_state import SourceStateStore
 from parsers.registry import Registry
+
+if TYPE_CHECKING:
+    from bot.outbound import MailTransport
 
 SAMPLE_DIR = CONFIG_DIR / "sample"
 
@@ -57,9 +65,12 @@ def build(settings: Settings, *, clock: Clock | None = None, alerts: AlertSink |
             repo.sync_municipalities(s, registry)
             s.commit()
     archive = Archive(settings.var / "archive")
-    deliverer = Deliverer(engine, alerts or ConsoleSink(), clock)
+    # Fault injection for the crash tests only (bot/faults.py); unset in production.
+    fault = fault_from_env(os.environ.get("IBT_CRASH_AT"))
+    deliverer = Deliverer(engine, alerts or ConsoleSink(), clock, mail=build_mailer(settings, engine, clock),
+                          fault=fault)
     intake = Intake(engine, archive, registry, clock, deliverer, settings.home,
-                    frozenset(settings.mailbox.own_domains), settings.timezone)
+                    frozenset(settings.mailbox.own_domains), settings.timezone, fault=fault)
     return App(settings, engine, registry, calendar, clock, archive, deliverer, intake)
 
 
@@ -76,4 +87,44 @@ def build_source(app: App) -> MailSource:
         if not mb.maildir:
             raise ConfigError("invalid configuration:\n  mailbox.maildir: required when mailbox.source = 'maildir'")
         return MaildirSource(Path(mb.maildir), limit)
+    if mb.source == "imap":
+        from bot.adapters.imap_source import ImapSource
+
+        password = app.settings.imap_password.get_secret_value() if app.settings.imap_password else ""
+        return ImapSource(mb.imap, password, limit, SourceStateStore(app.engine))
+    if mb.source == "ews":
+        from bot.adapters.ews_source import EwsSource
+
+        return EwsSource(ews_account_factory(app.settings), mb.ews, limit, SourceStateStore(app.engine),
+                         mb.ews.mailbox or mb.address)
     raise ConfigError(f"invalid configuration:\n  mailbox.source: {mb.source!r} is not available yet")
+
+
+def ews_account_factory(settings: Settings) -> Callable[[], Any]:
+    """A function that opens the EWS account (exchangelib is imported only when EWS is configured)."""
+    from bot.adapters.ews_account import open_account
+
+    ews = settings.mailbox.ews
+    secret = settings.ews_client_secret if ews.auth == "oauth2" else settings.ews_password
+    mailbox = ews.mailbox or settings.mailbox.address
+    return lambda: open_account(ews, mailbox, secret.get_secret_value() if secret else "")
+
+
+def build_mailer(settings: Settings, engine: Engine, clock: Clock) -> MailSink | None:
+    """The outbound mail sink for outbox rows of channel "mail"; None when `mail.transport = "none"`."""
+    from bot.outbound import MailDispatcher
+
+    cfg = settings.mail
+    if cfg.transport == "none":
+        return None
+    transport: MailTransport
+    if cfg.transport == "smtp":
+        from bot.adapters.smtp_transport import SmtpTransport
+
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+        transport = SmtpTransport(cfg, password)
+    else:
+        from bot.adapters.ews_source import EwsTransport
+
+        transport = EwsTransport(ews_account_factory(settings))
+    return MailDispatcher(cfg, transport, clock, settings.timezone)

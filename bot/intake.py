@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from bot.delivery import Deliverer
 from bot.faults import no_fault
 from bot.store import repo
 from bot.store.models import InboundMailRow
-from parsers.model import Kind
+from parsers.model import Kind, Reading
 from parsers.registry import Registry
 from parsers.understand import ReadingContext
 
@@ -121,10 +121,23 @@ class Intake:
                 if reading.needs_triage:
                     row.triage_state = "open"
                 repo.apply_decision(s, decision, row, case, now)
+                self._also_concerned(s, reading, row, digest, now)
                 return "new"
         except IntegrityError:
             # another instance committed the same mail between our check and our insert
             return "duplicate"
+
+
+    def _also_concerned(self, s: Session, reading: Reading, row: InboundMailRow, digest: str, now: datetime) -> None:
+        """A mail that confidently concerns several municipalities (a regional body writing for its members)
+        is recorded on each of their cases; the officers' alert (naming them all) goes out once."""
+        if reading.needs_triage:
+            return
+        for m in reading.municipalities[1:]:
+            case = repo.ensure_case(s, m.code, now)
+            key = f"{digest}:{m.code}"
+            decision = decide_inbound(reading, repo.case_snapshot(s, case, key), key, self.local_date(now))
+            repo.apply_decision(s, replace(decision, alerts=()), row, case, now)
 
 
 def _other(found: InboundMailRow | None, replay_of: int | None) -> bool:

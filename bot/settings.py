@@ -50,6 +50,7 @@ class EwsSettings(_Section):
     username: str = ""  # ntlm: DOMAIN\\user
     client_id: str = ""  # oauth2 app registration
     tenant_id: str = ""
+    token_url: str = ""  # oauth2 token endpoint override (national clouds); empty: login.microsoftonline.com
     folder: str = "inbox"
     processed_category: str = "ibt: verwerkt"
     manual_category: str = "ibt: handmatig"
@@ -57,7 +58,6 @@ class EwsSettings(_Section):
     move_manual_to: str = ""
     batch_size: int = Field(default=100, ge=1, le=512)
     max_wait_seconds: int = Field(default=300, ge=0, le=3600)  # ErrorServerBusy back-off budget per call
-    timeout_seconds: int = Field(default=120, ge=5, le=600)
 
 
 class OutboundMailSettings(_Section):
@@ -121,7 +121,7 @@ def _flatten_errors(exc: ValidationError, origin: str) -> list[str]:
 # Mail secrets: setting name → environment variable (never read from a file).
 SECRET_ENV = {"imap_password": "IBT_IMAP_PASSWORD", "ews_password": "IBT_EWS_PASSWORD",
               "ews_client_secret": "IBT_EWS_CLIENT_SECRET", "smtp_password": "IBT_SMTP_PASSWORD"}
-_SECRET_WORDS = ("password", "secret", "token")
+_SECRET_SUFFIXES = ("password", "secret", "token")  # "token_url" is configuration, "access_token" is not
 
 
 def _merge(into: dict[str, Any], layer: dict[str, Any]) -> None:
@@ -140,7 +140,7 @@ def _nested_secrets(layer: dict[str, Any], prefix: str = "") -> list[str]:
     for k, v in list(layer.items()):
         if isinstance(v, dict):
             found += _nested_secrets(v, f"{prefix}{k}.")
-        elif prefix and any(w in k for w in _SECRET_WORDS):
+        elif prefix and k.endswith(_SECRET_SUFFIXES):
             found.append(prefix + k)
             layer.pop(k)
     return found
