@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,9 @@ import typer
 from bot.adapters.sources import FileSource
 from bot.bootstrap import App, build, build_source, database_exists
 from bot.cli_case import case_app, export, history, triage_app
+from bot.cli_mail import replay, source_lines
 from bot.core.explain import reading_as_dict, understand
+from bot.delivery import ConsoleSink
 from bot.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(help="ibt-bot: the IBT Spreidingswet mailbox assistant.", no_args_is_help=True,
@@ -25,6 +26,7 @@ app.add_typer(case_app, name="case")
 app.add_typer(triage_app, name="triage")
 app.command()(history)
 app.command()(export)
+app.command()(replay)
 
 
 def _settings() -> Settings:
@@ -35,8 +37,9 @@ def _settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
-def _app(read_only: bool = False) -> App:
-    return build(_settings(), read_only=read_only)
+def _app(read_only: bool = False, json_out: bool = False) -> App:
+    """The wired application; with `json_out`, terminal alerts go to stderr so stdout stays JSON."""
+    return build(_settings(), read_only=read_only, alerts=ConsoleSink(stderr=True) if json_out else None)
 
 
 @app.callback()
@@ -55,18 +58,20 @@ def run(once: Annotated[bool, typer.Option("--once", help="Process what is there
     if imported and imported.errors:
         typer.echo("sample letters could not be imported:\n" + "\n".join(imported.errors), err=True)
         raise typer.Exit(1)
+    from bot.watch import poll, wait
+
     source = build_source(a)
     typer.echo(f"ibt-bot: watching {source.name} (database {a.engine.url.render_as_string()})", err=True)
     try:
         while True:
-            counts = a.intake.run(source)
+            counts = poll(a, source)  # a failing source is recorded and alerted, never a crash loop
             a.deliverer.deliver_pending()
             if sum(counts.values()):
                 typer.echo(f"processed: {counts['new']} new, {counts['duplicate']} duplicate, "
                            f"{counts['quarantined']} quarantined", err=True)
             if once:
                 return
-            time.sleep(a.settings.mailbox.poll_seconds)
+            wait(source, a.settings.mailbox.poll_seconds)  # IMAP IDLE wakes up early on new mail
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
 
@@ -75,7 +80,7 @@ def run(once: Annotated[bool, typer.Option("--once", help="Process what is there
 def ingest(paths: Annotated[list[Path], typer.Argument(exists=True, help=".eml files or maildirs")],
            as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False) -> None:
     """Process mail files as if they had just arrived (same pipeline as the watcher)."""
-    a = _app()
+    a = _app(json_out=as_json)
     counts = a.intake.run(FileSource(paths, a.settings.limits.max_mail_bytes))
     a.deliverer.deliver_pending()
     result = {k: counts[k] for k in ("new", "duplicate", "quarantined")}
@@ -106,6 +111,37 @@ def explain(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=Fa
             typer.echo(f"{f.name}: {obj['kind']} | {muni} | ref {ref} | triage {obj['needs_triage']}")
             for ev in obj["evidence"]:
                 typer.echo(f"    {ev}")
+
+
+@app.command()
+def chase(
+    now: Annotated[str | None, typer.Option("--now", help="ISO 8601 moment to chase as (time travel)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be done; change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The daily chase: slipped terms, reminders (rappels) and escalations due — each done once."""
+    from datetime import datetime
+
+    from bot.chase import run_chase
+    from bot.core.chase import ChasePolicy
+
+    a = _app(json_out=as_json)
+    at = datetime.fromisoformat(now) if now else a.clock.now()
+    if at.tzinfo is None:
+        typer.echo("--now needs a time zone, e.g. 2026-05-01T09:00:00+02:00", err=True)
+        raise typer.Exit(2)
+    cfg = a.settings.chase
+    report = run_chase(a, at, ChasePolicy(cfg.reminder_days, cfg.send_reminders), dry_run=dry_run)
+    if not dry_run:
+        a.deliverer.deliver_pending()
+    out = report.as_dict()
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    for name, rows in out.items():
+        for r in rows:
+            typer.echo(f"{name:<18} {r['reference']}  {r['municipality']['name']:<24} termijn {r['deadline']}"
+                       + (f"  nieuwe termijn {r['new_deadline']}" if r.get("new_deadline") else ""))
 
 
 @letters_app.command("import")
@@ -156,6 +192,8 @@ def status() -> None:
     console = Console()
     console.print(table)
     console.print(f"Wachten op beoordeling (triage): {triage_count(a)}")
+    for line in source_lines(a):
+        console.print(line)
 
 
 def main() -> None:

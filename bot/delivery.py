@@ -7,8 +7,9 @@ most once per successful mark; sinks that can (Slack) also de-duplicate by the i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
@@ -29,20 +30,28 @@ class MailSink(Protocol):
 
 
 class AlertSink(Protocol):
-    def post_alert(self, key: str, text: str, urgent: bool) -> None: ...
+    def post_alert(self, key: str, text: str, urgent: bool, payload: Mapping[str, Any] | None = None) -> None:
+        """Post one rendered alert. `payload` is the outbox row's (template, context, case_id, mail_id...)."""
+        ...
+
+
+class SinkUnavailable(Exception):
+    """The sink cannot deliver now (rate limited, outage): the row stays pending without counting an attempt,
+    and the later alerts of this pass wait too, so every case thread keeps its order."""
 
 
 class ConsoleSink:
     """Alerts printed readably to the terminal: the embedded default when no Slack token is set."""
 
-    def __init__(self, echo: bool = True) -> None:
+    def __init__(self, echo: bool = True, stderr: bool = False) -> None:
         from rich.console import Console
 
-        self.console = Console(highlight=False)
+        # stderr when stdout carries a command's JSON result
+        self.console = Console(highlight=False, stderr=stderr)
         self.echo = echo
         self.posted: list[tuple[str, str]] = []
 
-    def post_alert(self, key: str, text: str, urgent: bool) -> None:
+    def post_alert(self, key: str, text: str, urgent: bool, payload: Mapping[str, Any] | None = None) -> None:
         from rich.panel import Panel
 
         self.posted.append((key, text))
@@ -60,17 +69,26 @@ class Deliverer:
     max_attempts: int = 20
     mail: MailSink | None = None  # channel "mail" (bot.outbound); None: mail rows wait, pending
     fault: Callable[[str], None] = no_fault  # fault injection for the crash tests (bot.faults)
+    # One delivery pass at a time per process: the watch loop and Slack listeners both deliver.
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def deliver_pending(self) -> int:
+        with self._lock:
+            return self._deliver_pending()
+
+    def _deliver_pending(self) -> int:
         delivered = 0
+        alerts_wait = False  # an alert could not go out: later ones wait, to keep their order
         with Session(self.engine) as s:
             rows = repo.pending_outbox(s)
             for row in rows:
+                if row.channel == "alert" and alerts_wait:
+                    continue
                 try:
                     if row.channel == "alert":
                         payload = row.payload
                         text = render(str(payload["template"]), dict(payload["context"]))  # type: ignore[call-overload]
-                        self.alerts.post_alert(row.idempotency_key, text, bool(payload.get("urgent")))
+                        self.alerts.post_alert(row.idempotency_key, text, bool(payload.get("urgent")), payload)
                     elif row.channel == "mail" and self.mail is not None:
                         result = self.mail.deliver_mail(s, row.idempotency_key, row.payload)
                         if result == "deferred":  # over today's limit for the municipality: tomorrow
@@ -83,6 +101,10 @@ class Deliverer:
                     else:
                         raise ValueError(f"no sink for channel {row.channel!r}")
                     self.fault("during_delivery")
+                except SinkUnavailable as exc:
+                    alerts_wait = True
+                    row.last_error = f"waiting: {exc}"[:500]
+                    log.info("outbox %s waits: %s", row.id, exc)
                 except Exception as exc:
                     row.attempts += 1
                     row.last_error = f"{type(exc).__name__}: {exc}"[:500]

@@ -91,6 +91,28 @@ class LimitsSettings(_Section):
     max_mail_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
 
 
+class ChaseSettings(_Section):
+    hour: int = Field(default=9, ge=6, le=18)  # the daily chase runs at this hour on Atw working days
+    reminder_days: int = Field(default=7, ge=1, le=60)
+    send_reminders: bool = True
+    digest_weekday: int = Field(default=0, ge=0, le=4)  # 0 = Monday
+    digest_hour: int = Field(default=9, ge=6, le=18)
+
+
+class SlackSettings(_Section):
+    """`[slack]`; SLACK_BOT_TOKEN, SLACK_APP_TOKEN (socket) and SLACK_SIGNING_SECRET (http) from the environment."""
+
+    mode: Literal["socket", "http"] = "socket"  # socket: outbound WSS only (no public endpoint needed)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=3000, ge=1, le=65535)
+    http_path: str = "/slack/events"
+    team_channel: str = ""  # channel id (C...) of the case threads
+    urgent_channel: str = ""  # channel id for urgent alerts (artikel 8, mailbox health); empty: team_channel
+    allowed_users: tuple[str, ...] = ()  # Slack user ids (U...) that may act
+    allowed_usergroup: str = ""  # a user group id (S...) whose members may act
+    base_url: str = ""  # Web API base URL; empty: https://slack.com/api/ (tests point it at a local stand-in)
+
+
 class Settings(_Section):
     home: Path
     database_url: str
@@ -98,8 +120,11 @@ class Settings(_Section):
     mailbox: MailboxSettings = MailboxSettings()
     limits: LimitsSettings = LimitsSettings()
     mail: OutboundMailSettings = OutboundMailSettings()
+    chase: ChaseSettings = ChaseSettings()
+    slack: SlackSettings = SlackSettings()
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
     imap_password: SecretStr | None = None
     ews_password: SecretStr | None = None
     ews_client_secret: SecretStr | None = None
@@ -173,6 +198,22 @@ def _missing_for_mail(s: Settings) -> list[str]:
     return [f"config: {msg}" for ok, msg in need if not ok]
 
 
+def _missing_for_slack(s: Settings) -> list[str]:
+    """With a bot token, Slack is on: the mode's secret, a team channel and someone allowed to act."""
+    if s.slack_bot_token is None:
+        return []
+    cfg = s.slack
+    need = [(bool(cfg.team_channel), "slack.team_channel: required with SLACK_BOT_TOKEN"),
+            (bool(cfg.allowed_users or cfg.allowed_usergroup),
+             "slack.allowed_users or slack.allowed_usergroup: required with SLACK_BOT_TOKEN")]
+    if cfg.mode == "socket":
+        need.append((s.slack_app_token is not None, "SLACK_APP_TOKEN: environment variable required for mode 'socket'"))
+    else:
+        need.append((s.slack_signing_secret is not None,
+                     "SLACK_SIGNING_SECRET: environment variable required for mode 'http'"))
+    return [f"config: {msg}" for ok, msg in need if not ok]
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Defaults ← config/ibt.toml ← $IBT_CONFIG file ← IBT_HOME / IBT_DATABASE_URL / SLACK_* env."""
     env = dict(os.environ if environ is None else environ)
@@ -190,7 +231,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         except tomllib.TOMLDecodeError as exc:
             problems.append(f"{path}: {exc}")
             continue
-        for key in ("slack_bot_token", "slack_app_token", "database_password", *SECRET_ENV):
+        for key in ("slack_bot_token", "slack_app_token", "slack_signing_secret", "database_password", *SECRET_ENV):
             if key in layer:
                 problems.append(f"{path}: {key}: secrets belong in the environment, not in a file")
                 layer.pop(key)
@@ -201,7 +242,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     data["home"] = home
     data["database_url"] = env.get("IBT_DATABASE_URL") or data.get("database_url") or (
         f"sqlite:///{home / 'var' / 'ibt.db'}")
-    for name in ("slack_bot_token", "slack_app_token"):
+    for name in ("slack_bot_token", "slack_app_token", "slack_signing_secret"):
         if env.get(name.upper()):
             data[name] = env[name.upper()]
     for name, var in SECRET_ENV.items():
@@ -214,6 +255,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         settings = None
     if settings is not None:
         problems.extend(_missing_for_mail(settings))
+        problems.extend(_missing_for_slack(settings))
     if problems or settings is None:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
     return settings

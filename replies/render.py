@@ -41,6 +41,17 @@ STATE_LABELS = {
     "closed": "afgehandeld",
 }
 
+# How a letter of each kind is named in a reminder ("Betreft").
+LETTER_SUBJECTS = {
+    "informatieverzoek": "verzoek om informatie in het kader van het interbestuurlijk toezicht Spreidingswet",
+    "rappel": "herinnering in het kader van het interbestuurlijk toezicht Spreidingswet",
+    "actief_toezicht": "actief toezicht in het kader van de Spreidingswet",
+    "vooraankondiging": "vooraankondiging van juridische interventie in het kader van de Spreidingswet",
+    "besluit_indeplaatsstelling": "besluit tot indeplaatsstelling in het kader van de Spreidingswet",
+    "sanctie": "sanctie indeplaatsstelling in het kader van de Spreidingswet",
+    "overig": "interbestuurlijk toezicht Spreidingswet",
+}
+
 FACT_LABELS = {
     "realised": "gerealiseerde plaatsen",
     "planned": "geplande plaatsen",

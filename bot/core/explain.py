@@ -38,4 +38,5 @@ def reading_as_dict(reading: Reading) -> dict[str, Any]:
         "sent_at": reading.sent_at,
         "attachments": [a.filename for a in reading.attachments],
         "unreadable_reason": reading.unreadable_reason,
+        "return_date": reading.return_date.isoformat() if reading.return_date else None,
     }
