@@ -62,6 +62,11 @@ def run(once: Annotated[bool, typer.Option("--once", help="Process what is there
 
     source = build_source(a)
     typer.echo(f"ibt-bot: watching {source.name} (database {a.engine.url.render_as_string()})", err=True)
+    stop_slack = None
+    if a.settings.slack_bot_token is not None and not once:  # officers' buttons, /ibt and the App Home
+        from bot.slack.runner import start_slack
+
+        stop_slack = start_slack(a)
     try:
         while True:
             counts = poll(a, source)  # a failing source is recorded and alerted, never a crash loop
@@ -74,6 +79,9 @@ def run(once: Annotated[bool, typer.Option("--once", help="Process what is there
             wait(source, a.settings.mailbox.poll_seconds)  # IMAP IDLE wakes up early on new mail
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
+    finally:
+        if stop_slack is not None:
+            stop_slack()
 
 
 @app.command()
@@ -142,6 +150,32 @@ def chase(
         for r in rows:
             typer.echo(f"{name:<18} {r['reference']}  {r['municipality']['name']:<24} termijn {r['deadline']}"
                        + (f"  nieuwe termijn {r['new_deadline']}" if r.get("new_deadline") else ""))
+
+
+@app.command()
+def digest(now: Annotated[str | None, typer.Option("--now", help="ISO 8601 moment (time travel)")] = None) -> None:
+    """The weekly digest: counts per trede, overdue letters, artikel 8, triage backlog, and a chart (PNG)."""
+    from datetime import datetime
+
+    from bot.digest import run_digest
+
+    a = _app()
+    at = datetime.fromisoformat(now) if now else a.clock.now()
+    result, png, new = run_digest(a, at)
+    a.deliverer.deliver_pending()
+    typer.echo(f"digest {result.week}: chart {png}" + ("" if new else " (already sent this week)"), err=True)
+
+
+@app.command("figures")
+def figures_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Import legal task and realisation figures (format of config/verdeelbesluit-2024.csv)."""
+    from bot.digest import import_figures
+
+    count, errors = import_figures(_app(), file.read_text(encoding="utf-8"))
+    if errors:
+        typer.echo(f"{file}: nothing imported:\n  " + "\n  ".join(errors), err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{count} figure(s) applied")
 
 
 @letters_app.command("import")

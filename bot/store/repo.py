@@ -134,12 +134,19 @@ def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | 
     seen = set(session.exec(select(OutboxRow.idempotency_key).where(col(OutboxRow.idempotency_key).in_(keys))).all())
     for alert in decision.alerts:
         if alert.key not in seen:
+            # case and mail ids let a sink thread the alert under its case and offer the right buttons
             session.add(OutboxRow(idempotency_key=alert.key, channel="alert", created_at=now,
                                   payload={"template": alert.template, "context": alert.context,
-                                           "urgent": alert.urgent}))
+                                           "urgent": alert.urgent, "case_id": case.id if case else None,
+                                           "municipality_code": case.municipality_code if case else None,
+                                           "mail_id": mail.id if mail else None}))
     if case is not None and (decision.history or decision.letter_changes):
         case.updated_at = now
         session.add(case)
+
+
+def outbox_has(session: Session, key: str) -> bool:
+    return session.exec(select(OutboxRow.id).where(OutboxRow.idempotency_key == key)).first() is not None
 
 
 def pending_outbox(session: Session, limit: int = 100) -> list[OutboxRow]:
