@@ -67,11 +67,25 @@ def build(settings: Settings, *, clock: Clock | None = None, alerts: AlertSink |
     archive = Archive(settings.var / "archive")
     # Fault injection for the crash tests only (bot/faults.py); unset in production.
     fault = fault_from_env(os.environ.get("IBT_CRASH_AT"))
-    deliverer = Deliverer(engine, alerts or ConsoleSink(), clock, mail=build_mailer(settings, engine, clock),
+    deliverer = Deliverer(engine, alerts or build_alert_sink(settings, engine, clock), clock,
+                          mail=build_mailer(settings, engine, clock),
                           fault=fault)
     intake = Intake(engine, archive, registry, clock, deliverer, settings.home,
                     frozenset(settings.mailbox.own_domains), settings.timezone, fault=fault)
     return App(settings, engine, registry, calendar, clock, archive, deliverer, intake)
+
+
+def build_alert_sink(settings: Settings, engine: Engine, clock: Clock) -> AlertSink:
+    """Slack when SLACK_BOT_TOKEN is set (slack_sdk is imported only then), else the terminal."""
+    if settings.slack_bot_token is None:
+        return ConsoleSink()
+    from zoneinfo import ZoneInfo
+
+    from bot.slack.runner import make_client
+    from bot.slack.sink import SlackSink
+
+    zone = ZoneInfo(settings.timezone)
+    return SlackSink(engine, make_client(settings), settings.slack, clock, lambda: clock.now().astimezone(zone).date())
 
 
 def build_source(app: App) -> MailSource:

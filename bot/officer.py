@@ -159,3 +159,28 @@ def _confirm_facts(s: Session, case: CaseRow, reference: str) -> None:
         case.planned = facts["planned"]
     if isinstance(facts.get("expected_date"), str):
         case.expected_date = date.fromisoformat(facts["expected_date"])
+
+
+# Letter states in which an officer may ask for a reminder now (the term runs or has run out).
+REMINDABLE = frozenset({"awaiting_reply", "overdue", "reminded"})
+
+
+def request_reminder(app: App, target: str, actor: str, reference: str | None = None,
+                     action_id: str | None = None) -> ActionResult:
+    """Ask the chase to send a reminder (rappel) now. Recorded as a `reminder_requested` history entry on the
+    letter; the chase honours a request newer than the letter's last reminder at its next run."""
+    now = app.clock.now()
+    key = action_id or f"cli:{uuid.uuid4()}"
+    with Session(app.engine) as s, s.begin():
+        case, ref = find_case(s, app, target)
+        if case is None:
+            return ActionResult(False, f"Geen dossier gevonden voor {target!r}.")
+        letter = s.get(LetterRow, reference or ref) if (reference or ref) else None
+        if letter is None or letter.case_id != case.id:
+            return ActionResult(False, "Geef het kenmerk van de brief op.")
+        if letter.state not in REMINDABLE:
+            return ActionResult(False, "Voor deze brief kan nu geen rappel worden gestuurd.")
+        if s.exec(select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == key)).first() is None:
+            s.add(HistoryEntryRow(at=now, case_id=case.id, letter_reference=letter.reference, actor=actor,
+                                  event="reminder_requested", event_key=key, detail="rappel nu gevraagd"))
+    return ActionResult(True, f"Rappel gevraagd voor brief {letter.reference} door {actor}.")

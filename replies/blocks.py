@@ -38,8 +38,6 @@ LABELS = {
     "municipality": "Gemeente",
     "reference": "Kenmerk (optioneel)",
     "search": "Zoek een gemeente",
-    "confirm_escalate_title": "Zeker weten?",
-    "confirm_escalate_text": "Opschalen komt met de reden in het dossier.",
 }
 
 # action ids: the contract between these blocks and the listeners in bot/slack/app.py
@@ -137,10 +135,13 @@ def render_done(action: str, actor: str, **context: Any) -> str:
     return render("slack_action_done", {"action": action, "actor": mention(actor) or "?", **values}).strip()
 
 
+def done_blocks(done: str) -> list[Block]:
+    return [{"type": "context", "elements": [_text(f":white_check_mark: {done}")]}]
+
+
 def blocks_after_action(blocks: Sequence[Block], done: str) -> list[Block]:
     """The message as it was, its buttons replaced by who did what."""
-    kept = [b for b in blocks if b.get("type") != "actions"]
-    return [*kept, {"type": "context", "elements": [_text(f":white_check_mark: {done}")]}]
+    return [*(b for b in blocks if b.get("type") != "actions"), *done_blocks(done)]
 
 
 def render_refusal(reason: str) -> str:

@@ -162,3 +162,21 @@ class OutboundMailRow(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = Field(default=None, index=True)
     transport: str = ""  # smtp | ews
+
+
+class SlackMessageRow(SQLModel, table=True):
+    """A Slack message the bot posted for an outbox effect (or a case's parent message).
+
+    Written *before* the post with an empty ts (the intent) and completed with the ts after it, so a
+    retry knows a post may already exist: it looks the message up by its metadata instead of posting twice.
+    """
+
+    __tablename__ = "slack_message"
+    __table_args__ = (UniqueConstraint("key", "part", name="uq_slack_message_key_part"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str  # the outbox idempotency key, or "case:<id>" for a case's parent message
+    part: str  # thread | channel | urgent | parent: one effect may post in more than one place
+    channel: str
+    thread_ts: str | None = None  # the parent's ts for a reply in a case thread
+    ts: str | None = None  # None: posting was started but not confirmed
+    created_at: datetime
