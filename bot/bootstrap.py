@@ -132,7 +132,11 @@ def build_mailer(settings: Settings, engine: Engine, clock: Clock) -> MailSink |
     if cfg.transport == "none":
         return None
     transport: MailTransport
-    if cfg.transport == "smtp":
+    if cfg.transport == "file":
+        from bot.adapters.file_transport import FileTransport
+
+        transport = FileTransport(settings.var / "outgoing-mail")
+    elif cfg.transport == "smtp":
         from bot.adapters.smtp_transport import SmtpTransport
 
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""

@@ -67,6 +67,15 @@ def run(once: Annotated[bool, typer.Option("--once", help="Process what is there
         from bot.slack.runner import start_slack
 
         stop_slack = start_slack(a)
+    scheduler = None
+    if not once:  # the clock: outbox, daily chase, weekly digest, health; catching up after a restart
+        from bot.scheduler import build_scheduler, catch_up
+        from bot.store.leader import Leadership
+
+        leader = Leadership(a.engine)
+        catch_up(a, leader)
+        scheduler = build_scheduler(a, leader)
+        scheduler.start()
     try:
         while True:
             counts = poll(a, source)  # a failing source is recorded and alerted, never a crash loop
@@ -80,6 +89,8 @@ def run(once: Annotated[bool, typer.Option("--once", help="Process what is there
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         if stop_slack is not None:
             stop_slack()
 

@@ -63,7 +63,7 @@ class EwsSettings(_Section):
 class OutboundMailSettings(_Section):
     """`[mail]`: how the bot sends its own mail; IBT_SMTP_PASSWORD from the environment."""
 
-    transport: Literal["none", "smtp", "ews"] = "none"
+    transport: Literal["none", "file", "smtp", "ews"] = "file"
     from_address: str = "ibtspreidingswet@minjenv.nl"
     from_name: str = "IBT Spreidingswet"
     message_id_domain: str = "minjenv.nl"

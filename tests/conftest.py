@@ -15,6 +15,8 @@ from bot.clock import FixedClock
 from bot.delivery import ConsoleSink
 from bot.settings import load_settings
 
+pytest_plugins = ["tests.support.pg"]  # the `pg_url` fixture (PostgreSQL started by .ci/run)
+
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "fixtures" / "dev"
 SHARED = ROOT.parent / "shared"

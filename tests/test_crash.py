@@ -8,12 +8,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import uuid
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
 from bot.store.models import HistoryEntryRow, InboundMailRow, OutboxRow
@@ -82,21 +81,6 @@ def test_crash_and_restart_on_sqlite(point: str, tmp_path: Path, reference: tupl
     mails, _, _, statuses = got
     assert set(mails.values()) == {1} and len(mails) == len(MAILS)
     assert got == reference and statuses == {"delivered"}
-
-
-@pytest.fixture
-def pg_url() -> str:
-    base = os.environ.get("IBT_TEST_PG_URL")
-    if not base:
-        if os.environ.get("CI") == "true":
-            pytest.fail("IBT_TEST_PG_URL is required in CI (.ci/run starts PostgreSQL)")
-        pytest.skip("IBT_TEST_PG_URL not set: start PostgreSQL as .ci/run does to run this test")
-    name = f"ibt_crash_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.rsplit("/", 1)[0] + f"/{name}"
 
 
 @pytest.mark.crash
