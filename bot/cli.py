@@ -189,6 +189,25 @@ def figures_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
     typer.echo(f"{count} figure(s) applied")
 
 
+@app.command()
+def bench(mails: Annotated[int, typer.Option("--mails", help="how many mails in the workload")] = 3000,
+          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Measure ingestion against the bare stdlib parse of the same bytes, in one run (ratios, not seconds)."""
+    from bot.bench import run_bench
+    from bot.settings import CONFIG_DIR
+
+    root = CONFIG_DIR.parent / "tests" / "fixtures"
+    fixtures = sorted((root / "dev").glob("*.eml")) + sorted((root / "holdout").glob("*.eml"))
+    if not fixtures:
+        fixtures = sorted((CONFIG_DIR / "sample" / "maildir" / "new").glob("*.eml"))
+    result = run_bench(mails, fixtures)
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        for k, v in result.items():
+            typer.echo(f"{k:<24} {v}")
+
+
 @letters_app.command("import")
 def letters_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Import the letters register CSV; a bad row refuses the whole file."""

@@ -1,0 +1,5 @@
+"""`python -m bot` is `ibt`."""
+
+from bot.cli import main
+
+main()

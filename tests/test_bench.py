@@ -1,0 +1,22 @@
+"""`ibt bench` runs end to end on a small workload and reports every figure (no time is asserted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+KEYS = {"mails", "mails_per_second", "ratio_to_stdlib_parse", "p50_ms", "p99_ms", "peak_rss_mb",
+        "stages_ms_per_mail", "chase_342_cases_ms", "cold_start_s"}
+
+
+def test_bench_reports_ratios(home: Path) -> None:
+    r = CliRunner().invoke(app, ["bench", "--mails", "30", "--json"])
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.stdout.splitlines()[-1])
+    assert set(result) >= KEYS and result["mails"] == 30
+    assert result["ratio_to_stdlib_parse"] > 0 and result["p99_ms"] >= result["p50_ms"] > 0
+    assert set(result["stages_ms_per_mail"]) == {"read", "archive_decide_commit", "deliver_and_ack"}
