@@ -47,7 +47,7 @@ def extract_attachment_text(filename: str, ctype: str, data: bytes, charset: str
             return _tnef_text(data)[:MAX_TEXT], ""
         if kind == "msg":
             return _msg_text(data)
-        from parsers.mime import decode_bytes
+        from parsers.charsets import decode_bytes
 
         text = decode_bytes(data[: MAX_TEXT * 4], charset)
         return (html_to_text(text) if kind == "html" else text)[:MAX_TEXT], ""

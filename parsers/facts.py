@@ -15,8 +15,10 @@ from parsers.dates import find_dates
 from parsers.model import Facts
 
 _NUM = r"(\d{1,3}(?:\.\d{3})+|\d+)"
-_PLACES = re.compile(_NUM + r"\s+(?:\w+\s+){0,2}?(?:opvang)?(?:plekken|plaatsen|opvangplaatsen)\b", re.IGNORECASE)
-_OLD = re.compile(r"1[-/]7[-/]2025|1 juli 2025|per 1 juli|waren\b|destijds|eerder gemeld|vorige", re.IGNORECASE)
+_PLACES = re.compile(_NUM + r"\s+(?:\w+\s+){0,2}?(?:opvang)?(?:plekken|plaatsen|opvangplaatsen|places)\b",
+                     re.IGNORECASE)
+_OLD = re.compile(r"PEILDATUM|1[-/]7[-/]2025|1 juli 2025|per 1 juli|waren\b|destijds|\btoen\b|eerder gemeld|vorige",
+                  re.IGNORECASE)
 
 
 def _int(s: str) -> int:
@@ -29,8 +31,10 @@ def _sentences(text: str) -> list[str]:
 
 
 def _strip_dates(s: str) -> str:
+    """Dates become DATUM (never places); the ministry's reference date 1 July 2025 becomes PEILDATUM (old figures)."""
     for d in sorted(find_dates(s), key=lambda f: -f.start):
-        s = s[: d.start] + "DATUM" + s[d.end:]
+        s = s[: d.start] + ("PEILDATUM" if (d.value.year, d.value.month, d.value.day) == (2025, 7, 1) else "DATUM") \
+            + s[d.end:]
     return re.sub(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b", "DATUM", s)
 
 
@@ -47,6 +51,9 @@ def _first_places(s: str) -> int | None:
 
 def find_realised(text: str) -> int | None:
     for sentence in map(_strip_dates, _sentences(text)):
+        remaining = _REMAINING.search(sentence)
+        if remaining and "?" not in sentence and re.search(r"verlie|verloren|vervall|valt weg|vallen weg", sentence):
+            return _int(remaining.group(1))
         for s in re.split(r"[:;]\s+(?!\d)", sentence):
             value = _realised_in(s)
             if value is not None:
@@ -54,33 +61,52 @@ def find_realised(text: str) -> int | None:
     return None
 
 
+_REMAINING = re.compile(r"\b(?:resteren?|resteert|blijven|blijft)\b(?:\s+\w+){0,4}?\s+" + _NUM + r"\b", re.IGNORECASE)
+
+
 def _realised_in(s: str) -> int | None:
     low = s.lower()
-    if re.search(r"\bresteren?\b[^.]{0,20}\bnu\b\s+" + _NUM, low) and re.search(r"verlie|verloren", low):
-        m = re.search(r"\bnu\b\s+" + _NUM, low)
-        return _int(m.group(1)) if m else None
-    if not re.search(r"gerealiseerd|in gebruik\b|opvangplekken in gebruik", low):
+    if "?" in s:  # a question about figures reports none
         return None
-    if _OLD.search(s) or "taak bedraagt" in low:
+    if re.search(r"verlie|verloren|vervall|valt weg|vallen weg", low):  # after a loss: what remains, not what was
+        m = _REMAINING.search(s) or re.search(r"\bnu\b\s+" + _NUM, low)
+        if m:
+            return _int(m.group(1))
+        if not re.search(r"\bvan\s+" + _NUM + r"\s+naar\s+" + _NUM, s):
+            return None
+    if not re.search(r"gerealiseerd|in gebruik\b|opvangplekken in gebruik|\bhave been reali[sz]ed|"
+                     r"\bare reali[sz]ed", low):
         return None
+    if _OLD.search(s) or "taak bedraagt" in low or re.search(r"\b(?:plekken|plaatsen)\s+(?:meer|minder)\b", low):
+        return None  # old figures, the task, or a difference ("40 plekken meer dan in uw brief")
     m = re.match(r"^\W*gerealiseerd\s*:\s*" + _NUM, s, re.IGNORECASE)
     return _int(m.group(1)) if m else _first_places(s)
 
 
+_PLANNED_WORDS = (("in voorbereiding", "in preparation", "being prepared"), ("in ontwikkeling", "gepland", "planned"),
+                  ("vergunning", "verbouwing", "in aanbouw", "wordt ingericht", "worden ingericht", "wordt gebouwd"))
+_NOT_PLANNED = re.compile(r"vernietigd|ingetrokken|geweigerd|vervall|gaat niet door|niet door|gerealiseerd|\?",
+                          re.IGNORECASE)
+
+
 def find_planned(text: str) -> int | None:
     sentences = [_strip_dates(s) for s in _sentences(text)]
-    for words in (("in voorbereiding",), ("in ontwikkeling", "gepland")):
+    for tier, words in enumerate(_PLANNED_WORDS):
         for i, s in enumerate(sentences):
             low = s.lower()
-            if not any(w in low for w in words):
+            if not any(w in low for w in words) or (tier == 2 and _NOT_PLANNED.search(s)) or "?" in s:
                 continue
+            if re.search(r"\b(?:geen|niets|nothing|no)\b(?:\s+\w+){0,3}\s+(?:in voorbereiding|in preparation)", low):
+                return 0
             if re.fullmatch(r"\s*in voorbereiding\s*:?\s*", low):  # a heading: the total follows below
                 for t in sentences[i + 1: i + 8]:
                     m = re.search(r"\b(?:in totaal|totaal)\b[^\d]{0,30}" + _NUM, t, re.IGNORECASE)
                     if m:
                         return _int(m.group(1))
                 continue
-            m = re.search(r"in voorbereiding\s*:\s*" + _NUM, s, re.IGNORECASE)
+            m = re.search(r"in voorbereiding\s*:\s*" + _NUM, s, re.IGNORECASE) or re.search(
+                r"\b(?:in totaal|totaal|samen)\b[^\d]{0,30}" + _NUM, s, re.IGNORECASE) or re.search(
+                _NUM + r"\s+(?:\w+\s+){0,3}?(?:zijn\s+|nog\s+)?(?:in voorbereiding|in ontwikkeling|gepland)", s)
             value = _int(m.group(1)) if m else _first_places(s)
             if value is not None:
                 return value
@@ -88,13 +114,19 @@ def find_planned(text: str) -> int | None:
 
 
 def find_expected_date(text: str, ref: date | None) -> date | None:
-    for s in _sentences(text):
+    """The date by which the task is met; a "voldoen wij volledig" sentence without a date takes the date of
+    the sentence before it when that one announces completion ("De verwachte oplevering is medio 2027.")."""
+    sentences = _sentences(text)
+    for i, s in enumerate(sentences):
         low = s.lower()
-        if not re.search(r"verwacht|voldoen wij|zullen wij|uiterlijk", low) or "taak" not in low:
+        if not re.search(r"verwacht|voldoen wij|zullen wij|uiterlijk|voldoet|\bexpect", low) or not re.search(
+                r"\btaak|\btask", low):
             continue
-        if re.search(r"\bniet\b|\bgeen\b", low):
+        if re.search(r"\bniet\b|\bgeen\b|\bnot\b", low):
             continue
         dates = find_dates(s, ref)
+        if not dates and i and re.search(r"verwacht|oplever|gereed|beschikbaar", sentences[i - 1], re.IGNORECASE):
+            dates = find_dates(sentences[i - 1], ref)
         if dates:
             return dates[-1].value if len(dates) > 1 and "uiterlijk" in low[dates[-1].start - 12: dates[-1].start] \
                 else dates[0].value
@@ -104,12 +136,17 @@ def find_expected_date(text: str, ref: date | None) -> date | None:
 def find_location_lost(text: str) -> int | None:
     for s in map(_strip_dates, _sentences(text)):
         low = s.lower()
+        drop = re.search(r"\b(?:daalt|dalen|gaat|neemt)\b[^.]{0,80}\bvan\s+" + _NUM + r"\s+naar\s+" + _NUM, low)
+        if drop and re.search(r"verlie|verloren|vervall|valt weg|brand|sluit|gesloten", low) and \
+                _int(drop.group(1)) > _int(drop.group(2)):
+            return _int(drop.group(1)) - _int(drop.group(2))
         m = re.search(r"verliezen wij\s+" + _NUM, low) or re.search(
             r"(?:bestemd|goed|bedoeld|ingericht)\s+voor\s+" + _NUM + r"\s+(?:\w+\s+)?(?:plekken|plaatsen|opvang)",
             low)
         if m:
             return _int(m.group(1))
-        if re.search(r"vervalt|valt weg|niet door|wegvallen|failliet|brand|vernietigd|terug", low):
+        if re.search(r"vervalt|vervallen|valt weg|vallen weg|niet door|wegvallen|failliet|brand|vernietigd|terug|"
+                     r"verloren|gesloten|sluit|niet (?:meer|langer) beschikbaar|onbruikbaar", low):
             m = re.search(r"\(\s*" + _NUM + r"\s+(?:\w+\s+)?plekken\s*\)", low) or _PLACES.search(low)
             if m:
                 total = re.search(r"(?:in totaal|samen|totaal)\s+" + _NUM, low)

@@ -11,26 +11,16 @@ extension requests before questions and replies (an uitstel request may carry pr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from parsers.mime import ParsedMail
+from parsers.human_kinds import (
+    rule_article8_explicit,
+    rule_article8_implicit,
+    rule_extension,
+    rule_question,
+    rule_reply,
+)
+from parsers.mailview import MailView, Rule
 from parsers.model import Kind
-
-
-@dataclass(frozen=True)
-class MailView:
-    mail: ParsedMail
-    new: str  # new text of the message that matters (the forwarded original for an internal forward)
-    signature: str
-    attachments: str
-    own_sender: bool  # from our own ministry domains
-    municipal_sender: bool  # domain of a municipality, or writes "namens" one
-    cites_reference: bool  # a register reference in subject or new text
-    forwarded_external: bool  # an internal forward of an outside mail
-
-
-Rule = Callable[[MailView], str | None]
 
 _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:onbestelbaar|niet bezorgd|bezorging (?:is )?vertraagd|undeliverable|undelivered|undeliverable mail|"
@@ -184,88 +174,6 @@ def rule_third_party(v: MailView) -> str | None:
     return None
 
 
-_ART8_EXPLICIT = re.compile(r"\b(?:art(?:ikel|\.)?\s*8\b|meldplicht)", re.IGNORECASE)
-_ART8_EVENT = re.compile(
-    r"(?:gaat niet door|niet doorgaat|gaan niet door|valt (?:\w+ )?weg|wegvallen|vervalt|komt te vervallen|"
-    r"\bbrand\b|afgebrand|uitgebrand|vernietigd|failliet|faillissement|niet langer beschikbaar|"
-    r"niet (?:meer )?beschikbaar|terug te nemen|trekt\s.{0,40}\sterug|ingetrokken|verliezen wij|verloren)",
-    re.IGNORECASE)
-_ART8_CONSEQUENCE = re.compile(
-    r"(?:niet (?:langer|meer)?\s*(?:volledig\s+)?(?:aan (?:onze|de|haar|hun) taak|de taak|onze taak)|"
-    r"taak[^.]{0,80}\bniet\b[^.]{0,60}(?:realiseren|voldoen|halen|waarmaken)|"
-    r"(?:kunnen|kan)\s[^.]{0,80}\bniet\b[^.]{0,80}(?:realiseren|voldoen|waarmaken)|verliezen wij \d+)",
-    re.IGNORECASE)
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=[-•*]\s)", text) if s.strip()]
-
-
-def rule_article8_explicit(v: MailView) -> str | None:
-    for s in _sentences(v.new + "\n\n" + v.attachments[:6000]):
-        if _ART8_EXPLICIT.search(s) and re.search(r"\bmeld", s, re.IGNORECASE) and "?" not in s \
-                and not re.search(r"\b(?:geen|niet)\b[^.]{0,30}\bmeld|voor zover u dit nog niet", s, re.IGNORECASE):
-            return f"explicit article-8 notice: {s.strip()[:120]!r}"
-    return None
-
-
-def rule_article8_implicit(v: MailView) -> str | None:
-    text = v.new + "\n\n" + v.attachments[:4000]
-    if re.search(r"\b(?:in (?:antwoord|reactie) op|reactie op uw|naar aanleiding van uw (?:brief|herinnering))",
-                 text, re.IGNORECASE):
-        return None
-    events = [s for s in _sentences(text) if _ART8_EVENT.search(s)]
-    if events and _ART8_CONSEQUENCE.search(text):
-        return f"a location is lost and the task can no longer be met: {events[0].strip()[:120]!r}"
-    return None
-
-
-_EXTENSION = re.compile(
-    r"(?:\b(?:verzoek\w*|vragen|vraag|verzocht)\b[^.?!]{0,140}\b(?:uitstel|verlenging|verlengen|meer tijd|"
-    r"extra tijd|de tijd te (?:geven|gunnen)|later (?:aan)?leveren|later te (?:reageren|sturen|leveren))|"
-    r"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{0,80}\b(?:verzoek\w*|vragen|gevraagd)\b|"
-    r"\btermijn\b[^.?!]{0,80}\bte verlengen)", re.IGNORECASE)
-
-
-def rule_extension(v: MailView) -> str | None:
-    for s in _sentences(v.new):
-        if _EXTENSION.search(s) and not re.search(r"\b(?:verleend|toegekend|gekregen|akkoord gegaan)\b", s):
-            return f"asks for more time: {s.strip()[:120]!r}"
-    return None
-
-
-_QUESTION = re.compile(
-    r"(?:\b(?:(?:wij|ik) (?:hebben|heb)|(?:hebben|heb) (?:wij|ik)) (?:nog )?(?:een |enkele |de volgende |twee |drie |"
-    r"een paar )?vra(?:ag|gen)\b|"
-    r"\bvraag (?:ik|wij) (?:u|jullie)\b|\b(?:mijn|onze) vra(?:ag|gen)\b|\bik heb een vraag\b|"
-    r"\b(?:bestuurlijk |ambtelijk )?(?:overleg|gesprek)\b[^.?!]{0,80}\b(?:plannen|inplannen|voorstellen|verzoeken)|"
-    r"\b(?:plannen|inplannen) van (?:het|een) [^.?!]{0,40}(?:gesprek|overleg)|verzoek\w* [^.?!]{0,60}"
-    r"(?:overleg|gesprek)\b|nieuwe? (?:contactpersoon|aanspreekpunt)|\bneemt [^.?!]{0,60}\bover\b)",
-    re.IGNORECASE)
-_REPLY = re.compile(
-    r"(?:stand van zaken|gerealiseerd|in voorbereiding|\breactie op uw|in (?:antwoord|reactie) op|"
-    r"hierbij (?:ontvangt u )?(?:de|onze) (?:reactie|beantwoording)|beantwoording van uw|zie (?:de )?bijlage|"
-    r"zie bijgevoegde|bijgaand (?:treft u|ontvangt u|de reactie)|verwachte datum)", re.IGNORECASE)
-
-
-def rule_question(v: MailView) -> str | None:
-    m = _QUESTION.search(v.new)
-    if m:
-        return f"asks a question or a meeting: {m.group(0)!r}"
-    if "?" in v.new and not _REPLY.search(v.new + v.attachments[:3000]):
-        return "contains a question and no progress report"
-    return None
-
-
-def rule_reply(v: MailView) -> str | None:
-    m = _REPLY.search(v.new + "\n" + v.attachments[:5000]) or _REPLY.search(v.mail.subject)
-    if m:
-        return f"answers the letter: {m.group(0)!r}"
-    if v.cites_reference or re.search(r"\b(?:reactie|antwoord|beantwoording)\b", v.mail.subject, re.IGNORECASE):
-        return "cites our letter"
-    return None
-
-
 def rule_unrelated(v: MailView) -> str | None:
     if not v.municipal_sender and not v.cites_reference:
         return "no municipality and no letter of ours"
@@ -304,3 +212,6 @@ def classify(view: MailView) -> tuple[Kind, str, str]:
         if reason:
             return kind, name, reason
     return Kind.REPLY, "default", "human mail about our letters without other signals"
+
+
+__all__ = ["RULES", "MailView", "classify"]

@@ -3,14 +3,12 @@
 First step of the reading flow: `parse_mime(raw)` → `ParsedMail`. Everything downstream works on text.
 Hard limits (`Limits`) bound size, part count, nesting depth and text length so that no mail can stall
 the bot; when a limit bites, `ParsedMail.notes` says so. Pure: attachments are parsed from bytes in memory.
-Charset chain for every piece of text: declared charset → utf-8 → cp1252 → charset-normalizer.
+Charsets are decoded by `charsets` (declared → utf-8 → cp1252 → charset-normalizer).
 """
 
 from __future__ import annotations
 
-import codecs
 import email
-import email.header
 import email.message
 import email.policy
 import email.utils
@@ -18,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from parsers.attachments import extract_attachment_text
+from parsers.charsets import decode_bytes, decode_header
 from parsers.htmltext import html_to_text
 
 
@@ -72,45 +71,6 @@ class ParsedMail:
     def has_header(self, name: str) -> bool:
         low = name.lower()
         return any(k.lower() == low for k, _ in self.headers)
-
-
-def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Bytes to text: declared charset, utf-8, cp1252, then charset-normalizer's guess, then utf-8 with U+FFFD."""
-    for cs in (declared, "utf-8", "cp1252"):
-        if not cs:
-            continue
-        try:
-            codecs.lookup(cs)
-            return data.decode(cs)
-        except (LookupError, UnicodeDecodeError, ValueError):
-            continue
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[:200_000]).best()
-        if best is not None:
-            return str(best)
-    except Exception:
-        pass
-    return data.decode("utf-8", errors="replace")
-
-
-def decode_header(value: object) -> str:
-    """An RFC 2047 header (or raw 8-bit bytes smuggled as surrogates) to clean text."""
-    raw = str(value) if value is not None else ""
-    try:
-        pieces = email.header.decode_header(raw)
-    except Exception:
-        pieces = [(raw, None)]
-    out: list[str] = []
-    for chunk, cs in pieces:
-        if isinstance(chunk, bytes):
-            out.append(decode_bytes(chunk, cs))
-        elif any("\udc80" <= c <= "\udcff" for c in chunk):
-            out.append(decode_bytes(chunk.encode("utf-8", "surrogateescape"), cs))
-        else:
-            out.append(chunk)
-    return " ".join(" ".join(out).split()) if len(out) > 1 else " ".join(out[0].split()) if out else ""
 
 
 class _Budget:
@@ -308,3 +268,6 @@ def _leaf(part: email.message.Message, ctype: str, budget: _Budget, acc: _Acc) -
             budget.notes.append(note)
     acc.attachments.append(AttachmentText(filename or ctype, ctype, len(data),
                                           text[: budget.limits.max_attachment_text]))
+
+
+__all__ = ["DEFAULT_LIMITS", "AttachmentText", "Limits", "ParsedMail", "decode_bytes", "decode_header", "parse_mime"]

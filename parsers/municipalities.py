@@ -1,10 +1,11 @@
 """Which municipality (or municipalities) a mail is from or written for, with a score and the evidence.
 
 Signals, strongest first: the sender's mail domain (weakened when the signature shows a regional body),
-"namens ... X" and "college van B&W van X" phrases, a "Gemeente X" signature or letterhead line, the
-subject. Bare mentions of other municipalities (neighbours, venues, courts) weigh little. Names that are
-also common words count only in a "gemeente"/"namens"/"college" context; "Bergen" is resolved by province
-or left ambiguous. Misspellings after "gemeente" are matched with rapidfuzz (ratio ≥ 90, names > 5 chars).
+"namens ... X" / "in opdracht van de burgemeester van X" (only titles between phrase and name) and
+"college van B&W van X" phrases (the first named of such a list is the primary), a "Gemeente X"
+signature or letterhead line, the subject. Bare mentions of other municipalities (neighbours, venues,
+courts) weigh little. Names that are also common words count only in a "gemeente"/"namens"/"college"
+context; "Bergen" is resolved by province or left ambiguous. Misspellings after "gemeente" are matched with rapidfuzz (ratio ≥ 90, names > 5 chars).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class MunicipalityFindings:
     scores: dict[str, float] = field(default_factory=dict)
     kinds: dict[str, set[str]] = field(default_factory=dict)
     first_seen: dict[str, int] = field(default_factory=dict)
-    groups: list[set[str]] = field(default_factory=list)  # municipalities named together in one namens/college phrase
+    groups: list[list[str]] = field(default_factory=list)  # named together in one namens/college phrase, in order
     regional_sender: bool = False
     ambiguous_strong: list[str] = field(default_factory=list)  # e.g. "bergen" in a strong context, unresolved
     evidence: list[Evidence] = field(default_factory=list)
@@ -120,13 +121,30 @@ def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str) -> st
     sentence = re.split(r"[.!?]\s|\n\s*\n", before)[-1]
     if _SKIP_BEFORE.search(before):
         return "skip"
-    if re.search(r"\bnamens\b", sentence, re.IGNORECASE):
+    if _on_behalf(sentence):
         return "namens"
     if _COLLEGE.search(before):
         return "college"
     if _GEMEENTE.search(before):
         return "gemeente"
     return "mention"
+
+
+_ON_BEHALF = re.compile(r"\b(?:namens|in opdracht van|op verzoek van|ten behoeve van)\b", re.IGNORECASE)
+_BEHALF_GAP = frozenset({"de", "het", "van", "en", "college", "colleges", "burgemeester", "burgemeesters", "wethouders",
+                         "b&w", "b", "w", "&", "gemeente", "gemeenten", "raad", "raden", "beide", "twee", "drie",
+                         "deelnemende", "ambtelijke", "organisatie", "directie", "bestuur", "dagelijks"})
+
+
+def _on_behalf(sentence: str) -> bool:
+    """The name is written for: "namens (het college van) (de gemeente) X", "in opdracht van de burgemeester van X".
+    Only titles may stand between the phrase and the name, so "namens beide gemeenten vraag ik ... samen met X"
+    does not make X a sender."""
+    found = list(_ON_BEHALF.finditer(sentence))
+    if not found:
+        return False
+    gap = re.findall(r"[\w&]+", sentence[found[-1].end():].lower())
+    return len(gap) <= 10 and all(w in _BEHALF_GAP for w in gap)
 
 
 def _resolve(hit: NameHit, registry: Registry, home_province: str, text: str) -> str | None:
@@ -149,7 +167,7 @@ def _scan_zone(zone: str, text: str, offset: int, nm: object, registry: Registry
     hits = find_names(text, build_matcher(registry))
     prev: NameHit | None = None
     prev_ctx = ""
-    group: set[str] = set()
+    group: list[str] = []
     for hit in hits:
         ctx = _context(text, hit, prev, prev_ctx)
         code = _resolve(hit, registry, home_province, text)
@@ -169,11 +187,11 @@ def _scan_zone(zone: str, text: str, offset: int, nm: object, registry: Registry
         found.add(code, kind, offset + hit.start, f"{hit.text!r} in {zone} ({ctx})")
         if ctx in ("namens", "college"):
             if prev is not None and prev_ctx == ctx and _LIST_GAP.match(text[prev.end: hit.start]):
-                group.add(code)
+                group += [code] if code not in group else []
             else:
                 if len(group) > 1:
                     found.groups.append(group)
-                group = {code}
+                group = [code]
         prev, prev_ctx = hit, ctx
     if len(group) > 1:
         found.groups.append(group)

@@ -1,7 +1,8 @@
 """Composition of the readers for one parsed mail: kind, municipalities, reference, facts, triage.
 
 `read_parsed(mail, ctx)` is what `read_mail` calls after MIME parsing. Human mail is read from its new
-text (or, for an internal forward, from the forwarded original); machine mail (auto-replies, bounces)
+text (or, for an internal forward or a colleague's forward from the same municipality, from the forwarded
+original); machine mail (auto-replies, bounces)
 from the echoed subject and the returned original.
 """
 
@@ -45,14 +46,31 @@ class _Body:
     forwarded_external: bool
 
 
-def _effective_body(mail: ParsedMail, own: frozenset[str]) -> _Body:
+def _effective_body(mail: ParsedMail, ctx: ReadingContext) -> _Body:
+    """The text that speaks: the new text, or for a forward the forwarded original — of an outside mail when we
+    forward internally, or of a colleague's mail (same domain or municipality) that the sender passes on."""
+    own = ctx.own_domains
     split = split_quote(mail.text)
-    if is_own(mail.sender, own):
-        fwd = find_forwarded(split.quoted)
-        if fwd is not None and fwd.sender and not is_own(fwd.sender, own):
-            inner = split_quote(fwd.body)
-            return _Body(fwd.sender, "", fwd.subject or mail.subject, inner.new, inner.signature, inner.quoted, True)
+    fwd = find_forwarded(split.quoted)
+    if fwd is None or not fwd.sender:
+        return _Body(mail.sender, mail.sender_name, mail.subject, split.new, split.signature, split.quoted, False)
+    inner = split_quote(fwd.body)
+    if is_own(mail.sender, own) and not is_own(fwd.sender, own):
+        return _Body(fwd.sender, "", fwd.subject or mail.subject, inner.new, inner.signature, inner.quoted, True)
+    home = domain_municipality(mail.sender, ctx.registry)
+    forward = re.match(r"^\s*(?:fwd?|doorst|wg|tr)\s*:", mail.subject, re.IGNORECASE) or re.match(
+        r"^\W*(?:doorgestuurd bericht|forwarded message|begin (?:forwarded message|doorgestuurd bericht))",
+        split.quoted, re.IGNORECASE)
+    colleague = _domain(fwd.sender) == _domain(mail.sender) or (
+        home is not None and home == domain_municipality(fwd.sender, ctx.registry))
+    if forward and colleague:
+        return _Body(mail.sender, mail.sender_name, mail.subject, split.new + "\n\n" + inner.new,
+                     split.signature + "\n" + inner.signature, inner.quoted, False)
     return _Body(mail.sender, mail.sender_name, mail.subject, split.new, split.signature, split.quoted, False)
+
+
+def _domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].lower()
 
 
 def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
@@ -61,7 +79,7 @@ def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
         return Reading(kind=Kind.UNREADABLE, message_id="", subject="", sender="", sent_at=None,
                        needs_triage=True, evidence=(Evidence("unreadable", raise_reason),),
                        unreadable_reason=raise_reason)
-    body = _effective_body(mail, ctx.own_domains)
+    body = _effective_body(mail, ctx)
     attach_text = "\n\n".join(a.text for a in mail.attachments if a.text)
     zones = {"subject": body.subject, "new": body.new, "signature": body.signature, "attachment": attach_text}
     found = find_municipalities(zones, body.sender, body.display_name, ctx.registry)
@@ -97,7 +115,7 @@ def _human_municipalities(found: MunicipalityFindings, decision: RefDecision, se
     if primary is None:
         why.append("no municipality could be established")
         return (), True, why
-    group = next((g for g in found.groups if primary in g), {primary})
+    group = set(decision.members or next((g for g in found.groups if primary in g), [primary]))
     rivals = [c for c in found.strong() if c not in group and found.scores.get(c, 0) >= 0.3]
     if rivals:
         names = ", ".join(m.name for c in rivals if (m := ctx.registry.by_code(c)))

@@ -4,7 +4,10 @@ Human mail: an exact register reference whose letter went to the municipality th
 (subject before new text before attachment before quote; then the most recent letter). A near miss is
 accepted only when the municipality independently agrees; a reference of another municipality, a
 fuzzy-only reference, or a written reference not in the register sends the mail to triage. With no
-reference written, "uw brief van 9 april" names the municipality's letter of that date.
+reference written, "uw brief van 9 april" names the municipality's letter of that date (and confirms a private
+sender's signature when the municipality had exactly one letter that day). A near miss needs the sender's municipal
+domain. With no strong municipality, a mail citing the letters of several municipalities, each named in it, is
+for all of them, the first cited being the primary when it is also the first named; otherwise triage.
 Machine mail: only references that literally appear in the echoed subject or the returned original.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from parsers.dates import find_dates
@@ -24,6 +28,8 @@ from parsers.references import Citation, RefCandidate, find_citations, match_reg
 if TYPE_CHECKING:
     from parsers.understand import ReadingContext
 
+_LETTER_OF = re.compile(r"\b(?:uw|de|jullie|your)\s+(?:brief|herinnering|informatieverzoek|rappel|letter)\s+"
+                        r"(?:van|d\.d\.|dated|of)\s+", re.IGNORECASE)
 ZONE_WEIGHT = {"subject": 3.0, "new": 2.0, "attachment": 1.5, "quoted": 0.5}
 
 
@@ -33,6 +39,7 @@ class RefDecision:
     municipality: str | None = None
     municipality_score: float = 0.0
     confirmed: bool = False  # municipality and reference agree independently
+    members: list[str] = field(default_factory=list)  # municipalities the mail is for, primary first (when several)
     triage_reasons: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
 
@@ -53,9 +60,12 @@ def _score(c: RefCandidate) -> float:
 
 
 def _primary(found: MunicipalityFindings) -> str | None:
+    """The best-scored municipality with strong evidence; when it was named in one "namens"/"college" phrase
+    with others, the first one named there (a regional body writes "namens Tiel en West Betuwe")."""
     for code, _ in found.ranked():
         if found.kinds.get(code, set()) & STRONG:
-            return code
+            group = next((g for g in found.groups if code in g), [code])
+            return group[0]
         break
     return None
 
@@ -78,8 +88,8 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
                                strict=True):
             if not tier:
                 continue
-            if label == "reference_fuzzy_agreed" and len({c.reference for c in tier}) > 1:
-                d.triage_reasons.append("near-miss reference fits several letters of this municipality")
+            if label == "reference_fuzzy_agreed" and (why := _unsafe_near_miss(tier, found, primary)):
+                d.triage_reasons.append(why)
                 break
             best = _best(tier, ctx)
             d.reference = ReferenceMatch(best.reference, best.citation.written, _score(best))
@@ -91,17 +101,47 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
             _no_own_reference(d, cands, written, code_of, primary, ctx, kind, text)
         return d
     exact = [c for c in cands if c.distance == 0 and c.citation.zone in ("subject", "new", "attachment")]
-    muni_of_exact = {code_of[c.reference] for c in exact}
-    if len(muni_of_exact) == 1 and not any(c.distance == 1 and code_of[c.reference] not in muni_of_exact
-                                           for c in cands if c.citation.zone != "quoted"):
+    muni_of_exact = list(dict.fromkeys(code_of[c.reference] for c in exact))  # in citation order
+    near_foreign = any(c.distance == 1 and code_of[c.reference] not in muni_of_exact
+                       for c in cands if c.citation.zone != "quoted")
+    named = [m for m in muni_of_exact if m in found.kinds]
+    if len(muni_of_exact) == 1 and not near_foreign:
         best = _best(exact, ctx)
         d.reference = ReferenceMatch(best.reference, best.citation.written, _score(best))
         d.municipality, d.municipality_score, d.confirmed = code_of[best.reference], 0.7, True
         d.evidence.append(Evidence("municipality_reference", f"letter {best.reference} went to this municipality"))
+    elif len(muni_of_exact) > 1 and not near_foreign and named == muni_of_exact \
+            and min(named, key=lambda m: found.first_seen.get(m, 1 << 30)) == muni_of_exact[0]:
+        # one mail for several municipalities, each named and each with its own letter cited: the first named
+        # is the first cited; the reference reported is that municipality's own
+        first = muni_of_exact[0]
+        best = _best([c for c in exact if code_of[c.reference] == first], ctx)
+        d.reference = ReferenceMatch(best.reference, best.citation.written, _score(best))
+        d.municipality, d.municipality_score, d.confirmed, d.members = first, 0.7, True, muni_of_exact
+        d.evidence.append(Evidence("municipality_references", "letters cited for " + ", ".join(muni_of_exact)))
     elif cands:
         d.triage_reasons.append("reference does not settle the municipality: " + ", ".join(
             sorted({f"{c.citation.written}→{c.reference}" for c in cands})[:4]))
     return d
+
+
+def _unsafe_near_miss(tier: list[RefCandidate], found: MunicipalityFindings, primary: str) -> str | None:
+    """A reference one digit off our letter is read as that letter only when the municipality is certain on its
+    own (its mail domain, not a regional body's) and it is the only close letter of that municipality: a
+    municipality answers its own letter, so another municipality's letter just as close does not compete."""
+    if len({c.reference for c in tier}) > 1:
+        return "near-miss reference fits several letters of this municipality"
+    if "domain" not in found.kinds.get(primary, set()):
+        return "near-miss reference and the municipality is not certain from the sender's domain"
+    return None
+
+
+def _letter_dates(text: str, latest: date | None) -> list[date]:
+    """Dates the mail gives for our letter: "uw brief van 24 april", "de brief van 16 april 2026"."""
+    out = []
+    for m in _LETTER_OF.finditer(text):
+        out += [f.value for f in find_dates(text[m.end(): m.end() + 30], latest)[:1]]
+    return out
 
 
 def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[Citation], code_of: dict[str, str],
@@ -119,16 +159,15 @@ def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[C
     if kind is Kind.ARTICLE8 and not re.search(r"\buw brief\b", text, re.IGNORECASE):
         return
     letters = [r for r, letter in ctx.letters.items() if letter.municipality_code == primary]
-    for m in re.finditer(r"\buw (?:brief|herinnering|informatieverzoek|rappel)\s+(?:van|d\.d\.)\s+", text,
-                         re.IGNORECASE):
-        latest = max((ctx.letters[r].sent_on for r in letters), default=None)
-        dates = find_dates(text[m.end(): m.end() + 30], latest)
-        sent = {r for r in letters for f in dates[:1]
-                if (ctx.letters[r].sent_on.month, ctx.letters[r].sent_on.day) == (f.value.month, f.value.day)}
-        if len(sent) == 1:
+    latest = max((ctx.letters[r].sent_on for r in letters), default=None)
+    for when in _letter_dates(text, latest):
+        sent = {r for r in letters if (ctx.letters[r].sent_on.month, ctx.letters[r].sent_on.day) ==
+                (when.month, when.day)}
+        if len(sent) == 1:  # the municipality had exactly one letter on that date: it names that letter
             ref = sent.pop()
-            d.reference = ReferenceMatch(ref, m.group(0).strip() + " " + dates[0].text, 0.6)
-            d.evidence.append(Evidence("reference_by_letter_date", f"{dates[0].text} → letter {ref}"))
+            d.reference = ReferenceMatch(ref, f"brief van {when.isoformat()}", 0.6)
+            d.confirmed = True
+            d.evidence.append(Evidence("reference_by_letter_date", f"{when.isoformat()} → letter {ref}"))
             return
 
 

@@ -76,15 +76,21 @@ def button(label: str, action_id: str, value: Mapping[str, Any], style: str | No
     return b
 
 
+def _sections(text: str, size: int = 2900) -> list[Block]:
+    """Sections of whole lines, each within Slack's 3000-character limit per text block."""
+    out: list[str] = []
+    for line in text.strip("\n").split("\n"):
+        if out and len(out[-1]) + len(line) < size:
+            out[-1] += "\n" + line
+        else:
+            out.append(line[:size])
+    return [{"type": "section", "text": _text(part)} for part in out if part.strip()]
+
+
 def _section_blocks(text: str) -> list[Block]:
-    """A rendered alert: its first line bold, the rest as the body (Slack's 3000-character limit per block)."""
+    """A rendered alert: its first line bold, the rest as the body."""
     title, _, body = escape(text).partition("\n")
-    blocks: list[Block] = [{"type": "section", "text": _text(f"*{title.strip()}*")}]
-    body = body.strip("\n")
-    while body:
-        blocks.append({"type": "section", "text": _text(body[:2900])})
-        body = body[2900:]
-    return blocks
+    return [{"type": "section", "text": _text(f"*{title.strip()}*")}, *_sections(body)]
 
 
 def alert_buttons(template: str, context: Mapping[str, Any], case_code: str | None,
@@ -171,7 +177,7 @@ def render_case_card(view: Mapping[str, Any], *, buttons: bool = True) -> tuple[
 
 def render_overdue(letters: Sequence[Mapping[str, Any]]) -> tuple[str, list[Block]]:
     text = render("slack_overdue", {"letters": letters}).strip()
-    return text.split("\n", 1)[0], [{"type": "section", "text": _text(text)}]
+    return text.split("\n", 1)[0], _sections(text)
 
 
 def render_help(target: str | None = None) -> str:

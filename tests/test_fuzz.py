@@ -82,7 +82,8 @@ def test_deeply_nested_parts(depth: int, kind: str) -> None:
         if kind == "message/rfc822":
             body = b"Content-Type: message/rfc822\r\n\r\nSubject: n\r\n" + body
         else:
-            body = (f"Content-Type: {kind}; boundary=b{i}\r\n\r\n--b{i}\r\n".encode() + body + f"\r\n--b{i}--\r\n".encode())
+            head = f"Content-Type: {kind}; boundary=b{i}\r\n\r\n--b{i}\r\n".encode()
+            body = head + body + f"\r\n--b{i}--\r\n".encode()
     read_bounded(b"From: x@y.nl\r\nSubject: nest\r\nMIME-Version: 1.0\r\n" + body)
 
 

@@ -8,6 +8,7 @@ but whose answer is lost.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import threading
@@ -53,7 +54,8 @@ class FakeSlack:
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    def answer(self, method: str, body: dict[str, Any], token: str | None) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def answer(self, method: str, body: dict[str, Any],
+               token: str | None) -> tuple[int, dict[str, str], dict[str, Any]]:
         with self._lock:
             self.calls.append(Call(method, body, token))
             if self.outage:
@@ -95,7 +97,8 @@ class FakeSlack:
         return 200, {}, {"ok": True}
 
     def thread(self, channel: str, parent_ts: str) -> list[dict[str, Any]]:
-        return [m for m in self.messages if m["channel"] == channel and m["thread_ts"] == parent_ts]
+        """Copies of the replies in a thread, oldest first (as they are now: later updates do not change them)."""
+        return [copy.deepcopy(m) for m in self.messages if m["channel"] == channel and m["thread_ts"] == parent_ts]
 
 
 def _json(v: Any) -> Any:
