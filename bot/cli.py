@@ -111,15 +111,21 @@ def ingest(paths: Annotated[list[Path], typer.Argument(exists=True, help=".eml f
 def explain(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
             as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False) -> None:
     """Show how the bot reads each mail, without changing anything."""
-    settings = _settings()
-    if database_exists(settings.database_url):
-        ctx = build(settings, read_only=True).intake.reading_context()
-    else:  # no register yet: read against an empty one rather than create a database
-        from bot.reference_data import load_registry
-        from bot.settings import CONFIG_DIR
-        from parsers.understand import ReadingContext
+    from sqlalchemy.exc import DBAPIError
 
-        ctx = ReadingContext(registry=load_registry(CONFIG_DIR), own_domains=frozenset(settings.mailbox.own_domains))
+    from bot.reference_data import load_registry
+    from bot.settings import CONFIG_DIR
+    from parsers.understand import ReadingContext
+
+    settings = _settings()
+    # no register yet: read against an empty one rather than create a database or a schema
+    ctx = ReadingContext(registry=load_registry(CONFIG_DIR), own_domains=frozenset(settings.mailbox.own_domains))
+    if database_exists(settings.database_url):
+        try:
+            ctx = build(settings, read_only=True).intake.reading_context()
+        except DBAPIError as exc:
+            typer.echo(f"no letters register in the database ({type(exc.orig).__name__}); reading without it",
+                       err=True)
     for f in files:
         obj = {"file": str(f), **reading_as_dict(understand(f.read_bytes(), ctx))}
         if as_json:

@@ -5,7 +5,8 @@ Signals, strongest first: the sender's mail domain (weakened when the signature 
 "college van B&W van X" phrases (the first named of such a list is the primary), a "Gemeente X"
 signature or letterhead line, the subject. Bare mentions of other municipalities (neighbours, venues,
 courts) weigh little. Names that are also common words count only in a "gemeente"/"namens"/"college"
-context; "Bergen" is resolved by province or left ambiguous. Misspellings after "gemeente" are matched with rapidfuzz (ratio ≥ 90, names > 5 chars).
+context; "Bergen" is resolved by province or left ambiguous. Misspellings after "gemeente" are matched with
+rapidfuzz (ratio ≥ 90, names > 5 chars).
 """
 
 from __future__ import annotations

@@ -30,10 +30,18 @@ def shared_path(*parts: str) -> Path:
     return p
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every test that uses the store runs on SQLite (embedded) and on PostgreSQL (production)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/var/ibt.db"
+    return str(request.getfixturevalue("pg_url"))
+
+
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def home(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("IBT_HOME", str(tmp_path))
-    monkeypatch.setenv("IBT_DATABASE_URL", f"sqlite:///{tmp_path}/var/ibt.db")
+    monkeypatch.setenv("IBT_DATABASE_URL", db_url)
     for var in ("IBT_CONFIG", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path

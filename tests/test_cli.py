@@ -83,10 +83,14 @@ def test_explain_prints_the_contract_and_changes_nothing(home: Path) -> None:
     assert json.loads(ibt("ingest", "--json", str(DEV))[1].splitlines()[-1])["duplicate"] == 0
 
 
-def test_explain_without_a_database_creates_none(home: Path) -> None:
+def test_explain_without_a_database_creates_none(home: Path, db_url: str) -> None:
     code, out, _ = ibt("explain", "--json", str(DEV / "d011-hilversum-reactie-ibt.eml"))
     assert code == 0 and json.loads(out)["kind"]
     assert not (home / "var" / "ibt.db").exists()
+    if db_url.startswith("postgresql"):
+        from sqlalchemy import create_engine, inspect
+
+        assert inspect(create_engine(db_url)).get_table_names() == []  # no schema created either
 
 
 def test_ingest_json_counts(home: Path) -> None:

@@ -1,0 +1,131 @@
+"""Rules for the kinds a person writes: article-8 notice, extension request, question, reply.
+
+Each rule reads the sender's new text (and attachment text) of a `MailView` and returns its reason or None.
+They run after the machine-mail and "other" rules in `kinds.RULES`, most specific first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.mailview import MailView
+
+_ART8_EXPLICIT = re.compile(r"\b(?:art(?:ikel|\.)?\s*8\b|meldplicht)", re.IGNORECASE)
+_ART8_EVENT = re.compile(
+    r"(?:gaat niet door|niet doorgaat|gaan niet door|valt (?:\w+ )?weg|vallen (?:\w+ )?weg|wegvallen|vervalt|"
+    r"vervallen|\bbrand\b|afgebrand|uitgebrand|vernietigd|failliet|faillissement|niet langer beschikbaar|"
+    r"niet (?:meer )?beschikbaar|(?:niet (?:meer )?|on)bruikbaar|terug te nemen|trekt\s.{0,40}\sterug|ingetrokken|"
+    r"verliezen wij|verloren|kwijtgeraakt|\bsluit\b|\bgesloten\b|\bsluiting\b|\bontruim\w*|opgezegd|"
+    r"zegt\s.{0,40}\sop\b|"
+    r"(?:huur|contract|overeenkomst)\w*\s[^.]{0,60}\bniet\b[^.]{0,30}verleng\w*)",
+    re.IGNORECASE)
+_PLACES = re.compile(r"\b\d{1,4}\s+(?:\w+\s+){0,2}?(?:opvang)?(?:plekken|plaatsen|bedden|opvangplaatsen)\b",
+                     re.IGNORECASE)
+_ART8_CONSEQUENCE = re.compile(
+    r"(?:niet (?:langer|meer)?\s*(?:volledig\s+)?(?:aan (?:onze|de|haar|hun) taak|de taak|onze taak)|"
+    r"taak[^.]{0,80}\bniet\b[^.]{0,60}(?:realiseren|voldoen|halen|waarmaken)|"
+    r"(?:kunnen|kan)\s[^.]{0,80}\bniet\b[^.]{0,80}(?:realiseren|voldoen|waarmaken)|verliezen wij \d+)",
+    re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=[-•*]\s)", text) if s.strip()]
+
+
+def rule_article8_explicit(v: MailView) -> str | None:
+    for s in _sentences(v.new + "\n\n" + v.attachments[:6000]):
+        if _ART8_EXPLICIT.search(s) and re.search(r"\bmeld", s, re.IGNORECASE) and "?" not in s \
+                and not re.search(r"\b(?:geen|niet)\b[^.]{0,30}\bmeld|voor zover u dit nog niet", s, re.IGNORECASE):
+            return f"explicit article-8 notice: {s.strip()[:120]!r}"
+    return None
+
+
+def rule_article8_implicit(v: MailView) -> str | None:
+    """A location is lost (fire, court, landlord, closure, permit) and the task can no longer be met — or a
+    municipality (or someone on its behalf) reports a counted number of places lost, without reporting on our letter."""
+    text = v.new + "\n\n" + v.attachments[:4000]
+    if re.search(r"\b(?:in (?:antwoord|reactie) op|reactie op uw|naar aanleiding van uw (?:brief|herinnering))",
+                 text, re.IGNORECASE):
+        return None
+    events = [s for s in _sentences(text) if _ART8_EVENT.search(s)]
+    if events and _ART8_CONSEQUENCE.search(text):
+        return f"a location is lost and the task can no longer be met: {events[0].strip()[:120]!r}"
+    counted = [s for s in events if _PLACES.search(s) and "?" not in s]
+    if counted and v.municipal_sender and not _REPLY.search(text):
+        return f"places lost at a location: {counted[0].strip()[:120]!r}"
+    return None
+
+
+_MORE_TIME = r"(?:uitstel|verlenging|verlengen|meer tijd|extra tijd|langer de tijd|de tijd te (?:geven|gunnen))"
+_DELIVER = r"(?:aan)?(?:leveren|sturen|toesturen|versturen|toezenden|reageren|antwoorden|beantwoorden|indienen)"
+_EXTENSION = re.compile(  # asks for more time in so many words: enough even beside a progress report
+    rf"(?:\b(?:verzoek\w*|vragen|vraag|verzocht)\b[^.?!]{{0,140}}\b(?:{_MORE_TIME}|later (?:te )?{_DELIVER})|"
+    rf"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{{0,80}}\b(?:verzoek\w*|vragen|gevraagd)\b|"
+    r"\btermijn\b[^.?!]{0,80}\bte verlengen|\bverlenging van de (?:\w+ )?termijn|"
+    r"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{0,60}\b(?:krijgen|verlenen|toestaan|gunnen|geven)\b|"
+    r"\b(?:krijgen|verlenen|toestaan|gunnen|geven)\b[^.?!]{0,20}\b(?:uitstel|verlenging)\b)", re.IGNORECASE)
+_EXTENSION_QUESTION = re.compile(rf"\b(?:{_MORE_TIME}|later\b[^.?!]{{0,40}}{_DELIVER})", re.IGNORECASE)
+_WILL_BE_LATE = re.compile(  # says the answer will come after the term: an extension request unless it is the answer
+    rf"(?:\b(?:hebben|heeft|heb)\s+(?:wij|we|ik|het college|de gemeenten?)\s+(?:\w+\s+){{0,3}}(?:meer|extra)\s+tijd"
+    rf"\s+(?:\w+\s+){{0,2}}nodig|\b(?:wij|we|ik|het college)\b[^.?!]{{0,40}}\b(?:meer|extra) tijd nodig|"
+    rf"\blater\s+(?:\w+\s+){{0,2}}?{_DELIVER}|\b{_DELIVER}\s+(?:\w+\s+){{0,2}}later\b|"
+    rf"\b(?:reactie|antwoord|beantwoording)\s+(?:\w+\s+){{0,3}}(?:volgt|komt)\s+(?:\w+\s+){{0,2}}later|"
+    rf"\bniet\b[^.?!]{{0,60}}\bbinnen\s+(?:de|het|deze|die)\s+(?:gestelde\s+|gevraagde\s+)?(?:termijn|drie weken)|"
+    rf"\bbinnen\s+(?:de\s+)?(?:gestelde\s+)?termijn\b[^.?!]{{0,40}}\b(?:niet|geen)\b|"
+    rf"\b(?:redden|halen|lukt|lukken)\b[^.?!]{{0,40}}\b(?:termijn|deadline)\b[^.?!]{{0,40}}\bniet\b|"
+    rf"\b(?:termijn|deadline)\b[^.?!]{{0,40}}\b(?:niet|geen)\b[^.?!]{{0,20}}\b(?:redden|halen|haalbaar|lukken|lukt)\b|"
+    rf"\bna\s+(?:afloop\s+van\s+)?(?:de|het verstrijken van de)\s+(?:gestelde\s+)?termijn\b|"
+    rf"\bpas\s+(?:op|na|in|rond|eind|begin|medio)\b[^.?!]{{0,40}}\b(?:te\s+)?(?:kunnen\s+)?{_DELIVER}|"
+    rf"\b(?:reactie|antwoord|beantwoording)\b[^.?!]{{0,40}}\bpas\s+(?:op|na|in|rond|eind|begin|medio)\b)",
+    re.IGNORECASE)
+_NOT_A_REQUEST = re.compile(r"\b(?:verleend|toegekend|gekregen|akkoord gegaan)\b|\bgeen\s+(?:uitstel|verlenging|"
+                            r"extra tijd|meer tijd|behoefte|noodzaak)\b|\bniet\s+(?:\w+\s+)?(?:meer|extra)\s+tijd|"
+                            r"\bniet nodig\b|\bhoeft\b[^.?!]{0,40}\bniet\b", re.IGNORECASE)
+
+
+def rule_extension(v: MailView) -> str | None:
+    """Asks for more time: in so many words, as a question ("Zouden wij uitstel kunnen krijgen?"), or by
+    announcing that the answer comes later / after the term (only when the mail is not itself the answer)."""
+    sentences = [s for s in _sentences(v.new) if not _NOT_A_REQUEST.search(s)]
+    for s in sentences:
+        if _EXTENSION.search(s) or ("?" in s and _EXTENSION_QUESTION.search(s)):
+            return f"asks for more time: {s.strip()[:120]!r}"
+    if _REPLY.search(v.new + "\n" + v.attachments[:3000]):
+        return None
+    for s in sentences:
+        if _WILL_BE_LATE.search(s):
+            return f"the answer will come after the term: {s.strip()[:120]!r}"
+    return None
+
+
+_QUESTION = re.compile(
+    r"(?:\b(?:(?:wij|ik) (?:hebben|heb)|(?:hebben|heb) (?:wij|ik)) (?:nog )?(?:een |enkele |de volgende |twee |drie |"
+    r"een paar )?vra(?:ag|gen)\b|"
+    r"\bvraag (?:ik|wij) (?:u|jullie)\b|\b(?:mijn|onze) vra(?:ag|gen)\b|\bik heb een vraag\b|"
+    r"\b(?:bestuurlijk |ambtelijk )?(?:overleg|gesprek)\b[^.?!]{0,80}\b(?:plannen|inplannen|voorstellen|verzoeken)|"
+    r"\b(?:plannen|inplannen) van (?:het|een) [^.?!]{0,40}(?:gesprek|overleg)|verzoek\w* [^.?!]{0,60}"
+    r"(?:overleg|gesprek)\b|nieuwe? (?:contactpersoon|aanspreekpunt)|"
+    r"\bneemt (?!(?:\w+ ){0,3}contact)[^.?!]{0,60}\bover\b)",
+    re.IGNORECASE)
+_REPLY = re.compile(
+    r"(?:stand van zaken|gerealiseerd|in voorbereiding|\breactie op uw|in (?:antwoord|reactie) op|"
+    r"hierbij (?:ontvangt u )?(?:de|onze) (?:reactie|beantwoording)|beantwoording van uw|zie (?:de )?bijlage|"
+    r"zie bijgevoegde|bijgaand (?:treft u|ontvangt u|de reactie)|verwachte datum)", re.IGNORECASE)
+
+
+def rule_question(v: MailView) -> str | None:
+    m = _QUESTION.search(v.new)
+    if m:
+        return f"asks a question or a meeting: {m.group(0)!r}"
+    if "?" in v.new and not _REPLY.search(v.new + v.attachments[:3000]):
+        return "contains a question and no progress report"
+    return None
+
+
+def rule_reply(v: MailView) -> str | None:
+    m = _REPLY.search(v.new + "\n" + v.attachments[:5000]) or _REPLY.search(v.mail.subject)
+    if m:
+        return f"answers the letter: {m.group(0)!r}"
+    if v.cites_reference or re.search(r"\b(?:reactie|antwoord|beantwoording)\b", v.mail.subject, re.IGNORECASE):
+        return "cites our letter"
+    return None

@@ -1,0 +1,23 @@
+"""The values a kind rule looks at (`MailView`) and the shape of a rule; shared by `kinds` and `human_kinds`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from parsers.mime import ParsedMail
+
+
+@dataclass(frozen=True)
+class MailView:
+    mail: ParsedMail
+    new: str  # new text of the message that matters (the forwarded original for an internal forward)
+    signature: str
+    attachments: str
+    own_sender: bool  # from our own ministry domains
+    municipal_sender: bool  # domain of a municipality, or writes "namens" one
+    cites_reference: bool  # a register reference in subject or new text
+    forwarded_external: bool  # an internal forward of an outside mail
+
+
+Rule = Callable[[MailView], str | None]

@@ -1,0 +1,78 @@
+"""Outbox delivery to Slack when Slack misbehaves: an outage, a rate limit, a post whose answer is lost.
+Every alert must arrive exactly once, in order in its case thread."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from bot.clock import FixedClock
+from bot.slack.sink import SlackSink
+from bot.store.models import OutboxRow, SlackMessageRow
+from tests.slack.conftest import Harness
+
+pytestmark = pytest.mark.slack
+
+
+def outbox(h: Harness) -> list[OutboxRow]:
+    with Session(h.app.engine) as s:
+        return list(s.exec(select(OutboxRow).where(OutboxRow.channel == "alert").order_by(col(OutboxRow.id))).all())
+
+
+def posted_keys(h: Harness) -> Counter[tuple[str, str]]:
+    """(key, part) of every message in the stand-in, from the metadata the sink attaches."""
+    return Counter((m["metadata"]["event_payload"]["key"], m["metadata"]["event_payload"]["part"])
+                   for m in h.fake.messages)
+
+
+def test_outage_then_recovery_delivers_every_alert_once_in_order(slack: Harness) -> None:
+    slack.fake.outage = True
+    slack.ingest("d011", "d046", "d009", "d031")  # Hilversum twice, Breda, Ede (artikel 8: urgent)
+    slack.app.deliverer.deliver_pending()
+    rows = outbox(slack)
+    assert len(rows) == 4 and {r.status for r in rows} == {"pending"}
+    assert {r.attempts for r in rows} == {0}  # waiting is not failing: no attempt is used up
+    assert slack.fake.messages == []
+
+    slack.fake.outage = False
+    assert slack.app.deliverer.deliver_pending() == 4
+    assert slack.app.deliverer.deliver_pending() == 0
+    assert {r.status for r in outbox(slack)} == {"delivered"}
+    counts = posted_keys(slack)
+    assert set(counts.values()) == {1}  # nothing doubled
+    assert {k for k, _ in counts} >= {r.idempotency_key for r in rows}  # nothing lost
+    hilversum = slack.fake.thread("CTEAM", str(slack.case("GM0402").slack_ts))
+    keys = [m["metadata"]["event_payload"]["key"] for m in hilversum]
+    assert keys == [r.idempotency_key for r in rows if r.payload["municipality_code"] == "GM0402"]
+    assert [m["channel"] for m in slack.fake.messages].count("CURGENT") == 1
+
+
+def test_rate_limit_waits_for_retry_after_then_posts_once(slack: Harness, clock: FixedClock) -> None:
+    slack.fake.rate_limited, slack.fake.retry_after = 1, 30
+    slack.ingest("d011")
+    sink = slack.app.deliverer.alerts
+    assert isinstance(sink, SlackSink) and sink.paused_until == clock.at + timedelta(seconds=30)
+    calls = len(slack.fake.calls)
+    slack.app.deliverer.deliver_pending()
+    assert len(slack.fake.calls) == calls  # inside Retry-After: Slack is not asked at all
+    clock.at += timedelta(seconds=31)
+    assert slack.app.deliverer.deliver_pending() == 1
+    assert set(posted_keys(slack).values()) == {1} and len(slack.fake.messages) == 2  # parent + alert
+
+
+def test_a_post_whose_answer_was_lost_is_found_not_repeated(slack: Harness) -> None:
+    slack.fake.lose_next_post_answer = True  # the parent message is posted, but its answer is lost
+    slack.ingest("d011")
+    assert outbox(slack)[0].status == "pending"
+    slack.app.deliverer.deliver_pending()
+    slack.fake.lose_next_post_answer = True  # now the reply in the thread
+    slack.ingest("d046")
+    slack.app.deliverer.deliver_pending()
+    assert {r.status for r in outbox(slack)} == {"delivered"}
+    assert set(posted_keys(slack).values()) == {1} and len(slack.fake.messages) == 3
+    assert slack.fake.named("conversations.history") and slack.fake.named("conversations.replies")
+    with Session(slack.app.engine) as s:
+        assert all(r.ts for r in s.exec(select(SlackMessageRow)).all())
