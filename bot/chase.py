@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.bootstrap import App
@@ -44,10 +45,21 @@ def load_letters_due(s: Session) -> list[LetterDue]:
         .where(col(LetterRow.state).in_(CHASED_STATES))
         .order_by(col(LetterRow.deadline), col(LetterRow.reference))).all()
     back_on = _back_on(s)
+    requests = _reminder_requests(s)
     return [LetterDue(LetterSnapshot(x.reference, LetterState(x.state), x.deadline, x.term, x.snoozed_until,
                                      x.address_bounced), m.code, m.name, x.sent_on, x.kind, x.to_address,
-                      _latest_after(back_on.get(m.code, []), x.sent_on))
+                      _latest_after(back_on.get(m.code, []), x.sent_on), *requests.get(x.reference, (None, None)))
             for x, m in rows]
+
+
+def _reminder_requests(s: Session) -> dict[str, tuple[str, str]]:
+    """Per letter: the newest officer's request for a reminder now (its key and who asked)."""
+    out: dict[str, tuple[str, str]] = {}
+    for h in s.exec(select(HistoryEntryRow).where(HistoryEntryRow.event == "reminder_requested")
+                    .order_by(col(HistoryEntryRow.id))).all():
+        if h.letter_reference and h.event_key:
+            out[h.letter_reference] = (h.event_key, h.actor)
+    return out
 
 
 def _back_on(s: Session) -> dict[str, list[tuple[date, date]]]:
@@ -79,8 +91,13 @@ def run_chase(app: App, now: datetime, policy: ChasePolicy, dry_run: bool = Fals
                 if s.exec(select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == item.event.key)).first():
                     continue
             _report(report, item)
-        elif _apply(app, item, now, reminders.get(item.due.letter.reference)):
-            _report(report, item)
+        else:
+            try:
+                applied = _apply(app, item, now, reminders.get(item.due.letter.reference))
+            except IntegrityError:  # another instance applied the same item at the same moment
+                applied = False
+            if applied:
+                _report(report, item)
     return report
 
 
@@ -98,6 +115,9 @@ def _apply(app: App, item: ChaseItem, now: datetime, reminder_deadline: date | N
             "reminder": reminder_deadline.isoformat() if reminder_deadline else None,
             "reason": f"De termijn na het rappel is op {letter.deadline.isoformat()} verstreken zonder antwoord.",
         }
+        if item.kind is ChaseKind.REMINDER and item.new_deadline:  # "Rappel verstuurd": the new term
+            ctx = {**ctx, "reference": letter.reference, "deadline": item.new_deadline.isoformat(),
+                   "requested_by": due.requested_by if due.requested else None}
         decision = decide_event(repo.case_snapshot(s, case, item.event.key), item.event, ctx)
         if decision.refused or decision.event_key is None:
             return False

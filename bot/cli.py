@@ -44,8 +44,15 @@ def _app(read_only: bool = False, json_out: bool = False) -> App:
 
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False) -> None:
+    import os
+
+    from bot.logsafe import install
+
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    secret_vars = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "IBT_IMAP_PASSWORD",
+                   "IBT_EWS_PASSWORD", "IBT_EWS_CLIENT_SECRET", "IBT_SMTP_PASSWORD")
+    install(tuple(os.environ[v] for v in secret_vars if os.environ.get(v)))  # ids in logs, never secrets
 
 
 @app.command()

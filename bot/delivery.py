@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy import text as sa_text
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.faults import no_fault
 from bot.store import repo
+from bot.store.models import OutboxRow
 from replies.render import render
 
 log = logging.getLogger(__name__)
@@ -77,43 +79,96 @@ class Deliverer:
             return self._deliver_pending()
 
     def _deliver_pending(self) -> int:
+        """Deliver pending rows one at a time. Each row is claimed with a PostgreSQL advisory lock held on
+        a connection of its own, so a second instance never delivers the same row, even though delivery
+        commits in between (a mail is registered before it is sent); the lock dies with its process."""
         delivered = 0
+        passed: set[int] = set()
         alerts_wait = False  # an alert could not go out: later ones wait, to keep their order
-        with Session(self.engine) as s:
-            rows = repo.pending_outbox(s)
-            for row in rows:
-                if row.channel == "alert" and alerts_wait:
-                    continue
-                try:
-                    if row.channel == "alert":
-                        payload = row.payload
-                        text = render(str(payload["template"]), dict(payload["context"]))  # type: ignore[call-overload]
-                        self.alerts.post_alert(row.idempotency_key, text, bool(payload.get("urgent")), payload)
-                    elif row.channel == "mail" and self.mail is not None:
-                        result = self.mail.deliver_mail(s, row.idempotency_key, row.payload)
-                        if result == "deferred":  # over today's limit for the municipality: tomorrow
-                            continue
-                        if result.startswith("refused"):  # never to be sent: say why, keep the row
-                            row.status, row.last_error = "refused", result
-                            s.add(row)
-                            s.commit()
-                            continue
-                    else:
-                        raise ValueError(f"no sink for channel {row.channel!r}")
-                    self.fault("during_delivery")
-                except SinkUnavailable as exc:
-                    alerts_wait = True
-                    row.last_error = f"waiting: {exc}"[:500]
-                    log.info("outbox %s waits: %s", row.id, exc)
-                except Exception as exc:
-                    row.attempts += 1
-                    row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                    if row.attempts >= self.max_attempts:
-                        row.status = "failed"
-                    log.warning("outbox %s not delivered: %s", row.id, row.last_error)
-                else:
-                    row.status, row.delivered_at = "delivered", self.clock.now()
-                    delivered += 1
-                s.add(row)
-                s.commit()
-        return delivered
+        with RowClaims(self.engine) as claims:
+            while True:
+                with Session(self.engine) as s:
+                    row = repo.next_pending_outbox(s, passed, skip_alerts=alerts_wait)
+                    if row is None or row.id is None:
+                        return delivered
+                    passed.add(row.id)
+                    if not claims.claim(row.id):
+                        continue  # another instance is delivering it
+                    try:
+                        s.refresh(row)
+                        if row.status == "pending":
+                            outcome = self._deliver_row(s, row)
+                            delivered += outcome == "delivered"
+                            alerts_wait = alerts_wait or outcome == "waiting"
+                    finally:
+                        claims.release(row.id)
+
+    def _deliver_row(self, s: Session, row: OutboxRow) -> str:
+        try:
+            if row.channel == "alert":
+                payload = row.payload
+                text = render(str(payload["template"]), dict(payload["context"]))  # type: ignore[call-overload]
+                self.alerts.post_alert(row.idempotency_key, text, bool(payload.get("urgent")), payload)
+            elif row.channel == "mail" and self.mail is not None:
+                result = self.mail.deliver_mail(s, row.idempotency_key, row.payload)
+                if result == "deferred":  # over today's limit for the municipality: tomorrow
+                    s.commit()
+                    return "deferred"
+                if result.startswith("refused"):  # never to be sent: say why, keep the row
+                    row.status, row.last_error = "refused", result
+                    s.add(row)
+                    s.commit()
+                    return "refused"
+            else:
+                raise ValueError(f"no sink for channel {row.channel!r}")
+            self.fault("during_delivery")
+        except SinkUnavailable as exc:
+            row.last_error = f"waiting: {exc}"[:500]
+            log.info("outbox %s waits: %s", row.id, exc)
+            outcome = "waiting"
+        except Exception as exc:
+            row.attempts += 1
+            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if row.attempts >= self.max_attempts:
+                row.status = "failed"
+            log.warning("outbox %s not delivered: %s", row.id, row.last_error)
+            outcome = "failed"
+        else:
+            row.status, row.delivered_at = "delivered", self.clock.now()
+            outcome = "delivered"
+        s.add(row)
+        s.commit()
+        return outcome
+
+
+class RowClaims:
+    """Advisory locks on outbox rows (PostgreSQL); with SQLite, one writer, every claim succeeds."""
+
+    NAMESPACE = 74_680  # the first key of the two-key advisory lock: "outbox rows"
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.conn: Connection | None = None
+
+    def __enter__(self) -> RowClaims:
+        if self.engine.dialect.name == "postgresql":
+            self.conn = self.engine.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.conn is not None:
+            self.conn.invalidate()  # closing for real releases every lock this pass still held
+            self.conn.close()
+
+    def claim(self, row_id: int) -> bool:
+        if self.conn is None:
+            return True
+        got = bool(self.conn.execute(sa_text("SELECT pg_try_advisory_lock(:ns, :id)"),
+                                     {"ns": self.NAMESPACE, "id": row_id}).scalar())
+        self.conn.commit()
+        return got
+
+    def release(self, row_id: int) -> None:
+        if self.conn is not None:
+            self.conn.execute(sa_text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": self.NAMESPACE, "id": row_id})
+            self.conn.commit()

@@ -76,7 +76,8 @@ class Intake:
         manual = row is not None and (row.outcome == "quarantined" or row.triage_state == "open")
         return "manual" if manual else "processed"
 
-    def process(self, mail: RawMail, ctx: ReadingContext, replay_of: int | None = None) -> str:
+    def process(self, mail: RawMail, ctx: ReadingContext, replay_of: int | None = None,
+                _retry: bool = False) -> str:
         """Archive, read, decide and commit one mail. `replay_of` (by `ibt replay`) names the existing
         inbound_mail row of these bytes: it is updated in place instead of counting as a duplicate."""
         digest, path = self.archive.save(mail.raw)
@@ -124,8 +125,13 @@ class Intake:
                 self._also_concerned(s, reading, row, digest, now)
                 return "new"
         except IntegrityError:
-            # another instance committed the same mail between our check and our insert
-            return "duplicate"
+            with Session(self.engine) as s:
+                if repo.find_duplicate(s, digest, reading.message_id) is not None:
+                    return "duplicate"  # another instance committed the same mail between check and insert
+            if _retry:
+                raise  # not ours: the mail stays unacknowledged and is tried again at the next poll
+            # another instance created the same case at the same moment: once more, now that it exists
+            return self.process(mail, ctx, replay_of, _retry=True)
 
 
     def _also_concerned(self, s: Session, reading: Reading, row: InboundMailRow, digest: str, now: datetime) -> None:

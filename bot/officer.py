@@ -180,7 +180,8 @@ def request_reminder(app: App, target: str, actor: str, reference: str | None = 
             return ActionResult(False, "Geef het kenmerk van de brief op.")
         if letter.state not in REMINDABLE:
             return ActionResult(False, "Voor deze brief kan nu geen rappel worden gestuurd.")
+        ref = letter.reference
         if s.exec(select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == key)).first() is None:
-            s.add(HistoryEntryRow(at=now, case_id=case.id, letter_reference=letter.reference, actor=actor,
+            s.add(HistoryEntryRow(at=now, case_id=case.id, letter_reference=ref, actor=actor,
                                   event="reminder_requested", event_key=key, detail="rappel nu gevraagd"))
-    return ActionResult(True, f"Rappel gevraagd voor brief {letter.reference} door {actor}.")
+    return ActionResult(True, f"Rappel gevraagd voor brief {ref} door {actor}.")

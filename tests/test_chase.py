@@ -119,3 +119,21 @@ def test_cli_chase_twice_lists_the_reminders_once(home: Path) -> None:
     assert second == {"reminders": [], "deadlines_slipped": [], "escalations_due": []}
     weekend = json.loads(runner.invoke(cli, ["chase", "--now", "2026-05-02T09:00:00+02:00", "--json"]).stdout)
     assert weekend == second  # Saturday: nothing
+
+
+def test_an_officers_request_sends_one_reminder_now(app: App, clock: FixedClock) -> None:
+    from bot.officer import request_reminder
+
+    assert import_letters(app, (DEV / "letters.csv").read_text(encoding="utf-8")).errors == ()
+    assert request_reminder(app, "7468125", "U123", action_id="slack:1").ok  # before the deadline
+    at = clock.at.replace(month=4, day=20)
+    first = run_chase(app, at, ChasePolicy())
+    assert [r["reference"] for r in first.reminders] == ["7468125"]
+    assert run_chase(app, at, ChasePolicy()).reminders == []  # the request is honoured once
+    with Session(app.engine) as s:
+        letter = s.get(LetterRow, "7468125")
+        # 20 April + 7 days is 27 April, Koningsdag: the term ends on the 28th
+        assert letter is not None and letter.state == "reminded" and letter.deadline == date(2026, 4, 28)
+        alerts = [r.payload for r in s.exec(select(OutboxRow).where(OutboxRow.channel == "alert")).all()]
+    sent = [a for a in alerts if a["template"] == "alert_reminder_sent"]
+    assert len(sent) == 1 and sent[0]["context"]["requested_by"] == "U123"  # type: ignore[index]

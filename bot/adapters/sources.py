@@ -111,7 +111,10 @@ class MaildirSource:
     def fetch(self) -> Iterator[RawMail]:
         for f in sorted((self.root / "new").iterdir()):
             if f.is_file() and not f.name.startswith("."):
-                raw, cut = _read_limited(f, self.max_bytes)
+                try:
+                    raw, cut = _read_limited(f, self.max_bytes)
+                except FileNotFoundError:  # another instance took it meanwhile (moved to cur/)
+                    continue
                 yield RawMail(self.name, f.name, raw, cut)
 
     def wait(self, seconds: float) -> None:

@@ -32,6 +32,8 @@ class LetterDue:
     kind: str
     to_address: str
     back_on: date | None = None  # an out-of-office reply said the addressee is back on this day
+    requested: str | None = None  # key of an officer's "send a reminder now" request, if any
+    requested_by: str | None = None
 
 
 class ChaseKind(StrEnum):
@@ -62,6 +64,12 @@ def _due_for_letter(due: LetterDue, today: date, calendar: AtwCalendar, policy: 
     x = due.letter
     if x.snoozed_until is not None and today <= x.snoozed_until:
         return []  # an officer held the chase
+    if due.requested and x.state in (LetterState.AWAITING_REPLY, LetterState.OVERDUE, LetterState.REMINDED):
+        # an officer asked for a reminder now: one per request, whatever the term
+        new_deadline = calendar.deadline(today, policy.reminder_days)
+        ev = EventIn(f"reminder:{x.reference}:requested:{due.requested}", Event.REMINDER_SENT, "bot", x.reference,
+                     new_deadline=new_deadline)
+        return [ChaseItem(ChaseKind.REMINDER, due, ev, new_deadline)]
     if today <= x.deadline:
         return []  # the term still runs (the deadline day itself counts)
     items: list[ChaseItem] = []

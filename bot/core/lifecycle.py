@@ -90,7 +90,9 @@ ROWS: tuple[tuple[tuple[LetterState, ...], Event, LetterState | None, str | None
      "the term passed without an answer"),
     ((S.REMINDED,), E.DEADLINE_PASSED, S.ESCALATION_DUE, "alert_escalation_due",
      "the second term after the reminder passed too: an officer decides on the next trede"),
-    ((S.OVERDUE,), E.REMINDER_SENT, S.REMINDED, None, "a reminder gave a new term"),
+    ((S.OVERDUE,), E.REMINDER_SENT, S.REMINDED, "alert_reminder_sent", "a reminder gave a new term"),
+    ((S.AWAITING_REPLY, S.REMINDED), E.REMINDER_SENT, S.REMINDED, "alert_reminder_sent",
+     "an officer asked for a reminder now: it gives a new term"),
     # -- officers ----------------------------------------------------------------------------------------
     ((S.ANSWERED,), E.MARK_SUFFICIENT, S.CLOSED, None, "an officer judged the answer sufficient"),
     ((S.ANSWERED,), E.MARK_INSUFFICIENT, S.ESCALATION_DUE, "alert_escalation_due",

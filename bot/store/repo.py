@@ -98,7 +98,10 @@ def find_duplicate(session: Session, digest: str, message_id: str) -> InboundMai
 
 
 def case_snapshot(session: Session, case: CaseRow, event_key: str | None = None) -> CaseSnapshot:
-    """The pure view of a case the lifecycle works on; `event_key` is marked applied when seen before."""
+    """The pure view of a case the lifecycle works on; `event_key` is marked applied when seen before.
+    The case row is locked first (FOR UPDATE on PostgreSQL): events on one case are decided one at a time,
+    so two instances cannot both apply the same event."""
+    session.refresh(case, with_for_update=True)
     letters = session.exec(select(LetterRow).where(LetterRow.case_id == case.id)).all()
     seen: frozenset[str] = frozenset()
     if event_key and session.exec(select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == event_key)).first():
@@ -147,6 +150,16 @@ def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | 
 
 def outbox_has(session: Session, key: str) -> bool:
     return session.exec(select(OutboxRow.id).where(OutboxRow.idempotency_key == key)).first() is not None
+
+
+def next_pending_outbox(session: Session, passed: set[int], skip_alerts: bool = False) -> OutboxRow | None:
+    """The oldest pending outbox row not yet passed in this delivery pass (claiming it is the caller's job)."""
+    q = select(OutboxRow).where(OutboxRow.status == "pending")
+    if passed:
+        q = q.where(col(OutboxRow.id).not_in(passed))
+    if skip_alerts:
+        q = q.where(OutboxRow.channel != "alert")
+    return session.exec(q.order_by(col(OutboxRow.id)).limit(1)).first()
 
 
 def pending_outbox(session: Session, limit: int = 100) -> list[OutboxRow]:
