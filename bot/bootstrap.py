@@ -20,7 +20,7 @@ from bot.core.calendar import AtwCalendar
 from bot.delivery import AlertSink, ConsoleSink, Deliverer, MailSink
 from bot.faults import fault_from_env
 from bot.intake import Intake
-from bot.reference_data import load_calendar, load_registry
+from bot.reference_data import load_calendar, load_regions, load_registry
 from bot.settings import CONFIG_DIR, ConfigError, Settings
 from bot.store import repo
 from bot.store.db import make_engine, migrate
@@ -70,8 +70,12 @@ def build(settings: Settings, *, clock: Clock | None = None, alerts: AlertSink |
     deliverer = Deliverer(engine, alerts or build_alert_sink(settings, engine, clock), clock,
                           mail=build_mailer(settings, engine, clock),
                           fault=fault)
+    try:
+        regions = load_regions(CONFIG_DIR, registry)
+    except ValueError as exc:
+        raise ConfigError(f"invalid configuration:\n  {exc}") from exc
     intake = Intake(engine, archive, registry, clock, deliverer, settings.home,
-                    frozenset(settings.mailbox.own_domains), settings.timezone, fault=fault)
+                    frozenset(settings.mailbox.own_domains), settings.timezone, regions=regions, fault=fault)
     return App(settings, engine, registry, calendar, clock, archive, deliverer, intake)
 
 

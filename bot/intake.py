@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -45,15 +45,20 @@ class Intake:
     home: Path
     own_domains: frozenset[str] = frozenset({"minjenv.nl"})
     timezone: str = "Europe/Amsterdam"
+    regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fault: Callable[[str], None] = no_fault  # fault injection for the crash tests (bot.faults)
 
     def local_date(self, now: datetime) -> date:
         return now.astimezone(ZoneInfo(self.timezone)).date()
 
     def reading_context(self) -> ReadingContext:
+        """The values a reading needs, loaded once per batch: register, learned domains, our own mails."""
         with Session(self.engine) as s:
             letters = repo.letter_refs(s)
-        return ReadingContext(registry=self.registry, letters=letters, own_domains=self.own_domains)
+            learned = repo.learned_domains(s)
+            threads = repo.outbound_threads(s)
+        return ReadingContext(registry=self.registry, letters=letters, own_domains=self.own_domains,
+                              learned_domains=learned, threads=threads, regions=self.regions)
 
     def run(self, source: MailSource) -> Counter[str]:
         """Process every mail the source has now; returns counts of new / duplicate / quarantined."""
@@ -156,7 +161,7 @@ def _replace(s: Session, row_id: int, fresh: InboundMailRow) -> InboundMailRow:
     row = s.get(InboundMailRow, row_id)
     if row is None:
         raise LookupError(f"inbound mail {row_id} not found")
-    for field in ("message_id", "processed_at", "outcome", "reason", "kind", "needs_triage", "reading",
-                  "municipality_code", "reference"):
-        setattr(row, field, getattr(fresh, field))
+    for name in ("message_id", "processed_at", "outcome", "reason", "kind", "needs_triage", "reading",
+                 "municipality_code", "reference"):
+        setattr(row, name, getattr(fresh, name))
     return row

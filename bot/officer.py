@@ -141,6 +141,9 @@ def resolve_triage(app: App, mail_id: int, actor: str, *, municipality: str | No
         key = f"triage:{row.id}"
         decision = decide_inbound(reading, repo.case_snapshot(s, case, key), key, now.date())
         row.triage_state, row.municipality_code, row.reference = "resolved", m.code, reference
+        sender_domain = str(stored.get("sender", "")).rpartition("@")[2]
+        if sender_domain and app.registry.by_domain(sender_domain) is None:
+            repo.learn_domain(s, sender_domain, m.code, actor, now)
         s.add(row)
         repo.apply_decision(s, decision, row, case, now, actor=actor)
     return ActionResult(True, f"Bericht gekoppeld aan {m.name}{f' (kenmerk {reference})' if reference else ''}.")

@@ -18,11 +18,18 @@ from parsers.registry import Registry
 
 @dataclass(frozen=True)
 class ReadingContext:
-    """The values a reading needs: the municipalities, the letters register, our own mail domains."""
+    """The values a reading needs: the municipalities, the letters register, our own mail domains, and
+    what the bot learned in service (all plain values, loaded by the shell)."""
 
     registry: Registry
     letters: Mapping[str, LetterRef] = field(default_factory=dict)
     own_domains: frozenset[str] = frozenset({"minjenv.nl"})
+    # mail domain → municipality code, confirmed by officers in triage (never a public mail provider)
+    learned_domains: Mapping[str, str] = field(default_factory=dict)
+    # Message-ID of a mail the bot sent (a reminder) → the letter reference it was about
+    threads: Mapping[str, str] = field(default_factory=dict)
+    # regional bodies (config/regions.toml): folded name or mail domain → member municipality codes
+    regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def read_mail(raw: bytes, ctx: ReadingContext) -> Reading:

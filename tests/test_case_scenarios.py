@@ -113,3 +113,22 @@ def test_history_only_grows_when_the_corpus_is_ingested_again(ingested: App) -> 
     ingested.intake.run(FileSource([DEV], LIMIT))
     with Session(ingested.engine) as s:
         assert repo.count_history(s) == before
+
+
+def test_a_confirmed_domain_is_learned_but_never_a_public_provider(app: App) -> None:
+    from bot.store.models import LearnedDomainRow
+
+    with Session(app.engine) as s:
+        s.add(InboundMailRow(content_hash="a" * 64, source="t", source_id="1", archive_path="x", size=1,
+                             received_at=app.clock.now(), kind="reply", needs_triage=True, triage_state="open",
+                             reading={"subject": "s", "sender": "p.jansen@adviesbureau-x.nl"}))
+        s.add(InboundMailRow(content_hash="b" * 64, source="t", source_id="2", archive_path="y", size=1,
+                             received_at=app.clock.now(), kind="reply", needs_triage=True, triage_state="open",
+                             reading={"subject": "s", "sender": "p.jansen@gmail.com"}))
+        s.commit()
+        ids = [r.id for r in s.exec(select(InboundMailRow).order_by(InboundMailRow.id)).all()]
+    assert resolve_triage(app, ids[0], "jan", municipality="Epe").ok
+    assert resolve_triage(app, ids[1], "jan", municipality="Epe").ok
+    assert app.intake.reading_context().learned_domains == {"adviesbureau-x.nl": "GM0232"}
+    with Session(app.engine) as s:
+        assert [r.domain for r in s.exec(select(LearnedDomainRow)).all()] == ["adviesbureau-x.nl"]

@@ -180,3 +180,16 @@ class SlackMessageRow(SQLModel, table=True):
     thread_ts: str | None = None  # the parent's ts for a reply in a case thread
     ts: str | None = None  # None: posting was started but not confirmed
     created_at: datetime
+
+
+class LearnedDomainRow(SQLModel, table=True):
+    """A mail domain officers confirmed in triage as a municipality's (a consultancy, a new domain).
+    A domain confirmed for two different municipalities is `conflicting` and no longer used."""
+
+    __tablename__ = "learned_domain"
+    domain: str = Field(primary_key=True)
+    municipality_code: str = Field(foreign_key="municipality.code")
+    confirmations: int = 1
+    conflicting: bool = False
+    confirmed_by: str = ""
+    updated_at: datetime

@@ -17,8 +17,10 @@ from bot.store.models import (
     CaseRow,
     HistoryEntryRow,
     InboundMailRow,
+    LearnedDomainRow,
     LetterRow,
     MunicipalityRow,
+    OutboundMailRow,
     OutboxRow,
 )
 from parsers.model import LetterRef
@@ -87,6 +89,41 @@ def import_letters(session: Session, rows: Sequence[RegisterRow], now: datetime)
 def letter_refs(session: Session) -> dict[str, LetterRef]:
     return {r.reference: LetterRef(r.reference, r.municipality_code, r.sent_on, r.to_address)
             for r in session.exec(select(LetterRow)).all()}
+
+
+def learned_domains(session: Session) -> dict[str, str]:
+    return {r.domain: r.municipality_code for r in session.exec(select(LearnedDomainRow)).all() if not r.conflicting}
+
+
+def outbound_threads(session: Session) -> dict[str, str]:
+    """Message-ID of every mail the bot sent about a letter → that letter's reference."""
+    return {m: ref for m, ref in session.exec(select(OutboundMailRow.message_id, OutboundMailRow.reference)).all()
+            if ref}
+
+
+# Public mail providers: a confirmed match from such an address says nothing about the domain.
+PUBLIC_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "hotmail.com", "hotmail.nl", "outlook.com", "outlook.nl", "live.nl", "live.com",
+    "msn.com", "icloud.com", "me.com", "yahoo.com", "yahoo.nl", "ziggo.nl", "kpnmail.nl", "kpnplanet.nl",
+    "planet.nl", "home.nl", "hetnet.nl", "xs4all.nl", "telfort.nl", "online.nl", "upcmail.nl", "chello.nl",
+    "caiway.nl", "zeelandnet.nl", "proton.me", "protonmail.com", "gmx.net", "gmx.com"})
+
+
+def learn_domain(session: Session, domain: str, municipality_code: str, officer: str, now: datetime) -> None:
+    """Remember that an officer confirmed mail from `domain` as this municipality's."""
+    domain = domain.lower().strip()
+    if not domain or domain in PUBLIC_MAIL_DOMAINS:
+        return
+    row = session.get(LearnedDomainRow, domain)
+    if row is None:
+        row = LearnedDomainRow(domain=domain, municipality_code=municipality_code, confirmed_by=officer,
+                               updated_at=now)
+    elif row.municipality_code != municipality_code:
+        row.conflicting = True  # a consultancy or a regional body writing for several: not evidence
+    else:
+        row.confirmations += 1
+    row.updated_at = now
+    session.add(row)
 
 
 def find_duplicate(session: Session, digest: str, message_id: str) -> InboundMailRow | None:
