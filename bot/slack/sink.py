@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
@@ -62,8 +63,27 @@ class SlackSink:
             if separate_urgent:
                 self._post_once(key, "urgent", self.urgent_channel, blocks, fallback)
         else:
-            self._post_once(key, "channel", self.urgent_channel if urgent else self.cfg.team_channel, blocks,
-                            fallback)
+            channel = self.urgent_channel if urgent else self.cfg.team_channel
+            ts = self._post_once(key, "channel", channel, blocks, fallback)
+            chart = (p.get("context") or {}).get("chart_path")
+            if chart:  # the weekly digest's chart, in the digest's thread
+                self._upload_once(key, channel, ts, Path(str(chart)))
+
+    def _upload_once(self, key: str, channel: str, thread_ts: str, path: Path) -> None:
+        """Upload a file once for `key` (recorded like a post; a crash between upload and record re-uploads)."""
+        with Session(self.engine) as s:
+            row = s.exec(select(SlackMessageRow).where(SlackMessageRow.key == key)
+                         .where(SlackMessageRow.part == "file")).first()
+            if row is not None and row.ts:
+                return
+            if row is None:
+                row = SlackMessageRow(key=key, part="file", channel=channel, thread_ts=thread_ts,
+                                      created_at=self.clock.now())
+            resp = self._call("files_upload_v2", channel=channel, thread_ts=thread_ts, file=str(path),
+                              filename=path.name, title=path.stem)
+            row.ts = str((resp.get("file") or {}).get("id") or "uploaded")
+            s.add(row)
+            s.commit()
 
     def ensure_parent(self, case_id: int) -> tuple[str, str]:
         """The case's parent message in the team channel, posted the first time the case has news."""

@@ -76,3 +76,22 @@ def test_a_post_whose_answer_was_lost_is_found_not_repeated(slack: Harness) -> N
     assert slack.fake.named("conversations.history") and slack.fake.named("conversations.replies")
     with Session(slack.app.engine) as s:
         assert all(r.ts for r in s.exec(select(SlackMessageRow)).all())
+
+
+def test_weekly_digest_goes_to_the_channel_with_its_chart_once(slack: Harness) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.digest import run_digest
+
+    slack.ingest("d011", "d031")
+    monday = datetime(2026, 5, 11, 9, 5, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    _, png, _ = run_digest(slack.app, monday)
+    slack.app.deliverer.deliver_pending()
+    run_digest(slack.app, monday)  # the job ran twice this week
+    slack.app.deliverer.deliver_pending()
+    digests = [m for m in slack.fake.messages if "Weekoverzicht" in (m["text"] or "")]
+    assert len(digests) == 1 and digests[0]["thread_ts"] is None
+    assert list(slack.fake.uploads.values()) == [png.read_bytes()]
+    done = slack.fake.completed_uploads
+    assert len(done) == 1 and done[0]["thread_ts"] == digests[0]["ts"] and done[0]["channel_id"] == "CTEAM"

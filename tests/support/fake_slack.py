@@ -39,6 +39,8 @@ class FakeSlack:
     rate_limited: int = 0  # the next N calls answer 429 with Retry-After
     retry_after: int = 1
     lose_next_post_answer: bool = False  # the next chat.postMessage is stored, but answered with a 500
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id → bytes sent to its upload URL
+    completed_uploads: list[dict[str, Any]] = field(default_factory=list)  # files.completeUploadExternal bodies
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -92,6 +94,13 @@ class FakeSlack:
             return 200, {}, {"ok": True, "users": self.usergroup_members.get(str(body.get("usergroup")), [])}
         if method == "users.info":
             return 200, {}, {"ok": True, "user": {"id": body.get("user"), "real_name": "Medewerker"}}
+        if method == "files.getUploadURLExternal":
+            fid = f"F{next(self._ts)}"
+            return 200, {}, {"ok": True, "upload_url": f"{self.base_url}upload/{fid}", "file_id": fid}
+        if method == "files.completeUploadExternal":
+            files = _json(body.get("files")) or []
+            self.completed_uploads.append({**body, "files": files})
+            return 200, {}, {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "views.open":
             return 200, {}, {"ok": True, "view": {"id": "VNEW", **(_json(body.get("view")) or {})}}
         return 200, {}, {"ok": True}
@@ -116,7 +125,15 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            data_in = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if urlparse(self.path).path.startswith("/upload/"):  # files_upload_v2: the file's bytes
+                fake.uploads[urlparse(self.path).path.rsplit("/", 1)[-1]] = data_in
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"OK")
+                return
+            raw = data_in.decode()
             if "json" in (self.headers.get("Content-Type") or ""):
                 body = json.loads(raw or "{}")
             else:
