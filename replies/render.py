@@ -52,6 +52,28 @@ LETTER_SUBJECTS = {
     "overig": "interbestuurlijk toezicht Spreidingswet",
 }
 
+# The reader's evidence rules as officers read them; the rule's own detail follows in parentheses.
+EVIDENCE_LABELS = {
+    "municipality_domain": "afzenderdomein van de gemeente",
+    "municipality_learned_domain": "afzenderdomein eerder door een medewerker bevestigd",
+    "municipality_signature": "gemeente in de ondertekening",
+    "municipality_subject": "gemeente in het onderwerp",
+    "municipality_namens": "geschreven namens de gemeente",
+    "municipality_college": "college van B&W van de gemeente genoemd",
+    "municipality_letterhead": "briefhoofd van de gemeente",
+    "municipality_failed_recipient": "onbestelbaar adres van de gemeente",
+    "municipality_regional_sender": "afzender is een regionaal samenwerkingsverband",
+    "municipality_reference": "gemeente volgt uit het kenmerk",
+    "reference_exact": "kenmerk gevonden",
+    "reference_echoed": "kenmerk in het teruggestuurde bericht",
+    "reference_fuzzy_agreed": "kenmerk met een tikfout, bevestigd door de gemeente",
+    "reference_by_letter_date": "brief herkend aan de datum",
+    "reference_thread": "antwoord op een bericht van de bot",
+    "forwarded": "doorgestuurd bericht",
+    "triage": "beoordeling nodig",
+    "unreadable": "onleesbaar",
+}
+
 FACT_LABELS = {
     "realised": "gerealiseerde plaatsen",
     "planned": "geplande plaatsen",
@@ -66,6 +88,7 @@ def _env() -> Environment:
                       autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(kind_label=KIND_LABELS.get, fact_label=FACT_LABELS.get, step_label=STEP_LABELS.get,
                        state_label=STATE_LABELS.get, date_nl=date_nl)
+    env.filters["evidence_nl"] = evidence_nl
     return env
 
 
@@ -79,6 +102,19 @@ def date_nl(iso: str | None) -> str:
         return "onbekend"
     y, m, d = (int(x) for x in iso[:10].split("-"))
     return f"{d} {MONTHS_NL[m - 1]} {y}"
+
+
+def evidence_nl(line: str) -> str:
+    """"reference_exact: 7468089 in subject" → "kenmerk gevonden (7468089 in subject)"; kind rules get "soort"."""
+    rule, _, detail = line.partition(": ")
+    label = EVIDENCE_LABELS.get(rule)
+    if label is None and rule.startswith("kind_"):
+        name = rule[5:]
+        kind = next((k for k in KIND_LABELS if name.startswith(k)), None) or (
+            "auto_reply" if name.startswith(("auto", "read_receipt", "zaaksysteem")) else
+            "bounce" if name.startswith("bounce") else "other")
+        label = f"soort bericht: {KIND_LABELS[kind].lower()}"
+    return f"{label or rule} ({detail})" if detail else (label or rule)
 
 
 def render(template: str, context: dict[str, Any]) -> str:
