@@ -11,12 +11,12 @@ from typing import Annotated
 import typer
 
 from bot.adapters.sources import FileSource
-from bot.bootstrap import App, build, build_source, database_exists
+from bot.bootstrap import build, build_source, database_exists
 from bot.cli_case import case_app, export, history, triage_app
+from bot.cli_clock import bench, chase, digest, figures_import
+from bot.cli_common import app_or_exit, settings_or_exit
 from bot.cli_mail import replay, source_lines
 from bot.core.explain import reading_as_dict, understand
-from bot.delivery import ConsoleSink
-from bot.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(help="ibt-bot: the IBT Spreidingswet mailbox assistant.", no_args_is_help=True,
                   add_completion=False)
@@ -27,19 +27,14 @@ app.add_typer(triage_app, name="triage")
 app.command()(history)
 app.command()(export)
 app.command()(replay)
+app.command()(chase)
+app.command()(digest)
+app.command("figures")(figures_import)
+app.command()(bench)
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
-
-
-def _app(read_only: bool = False, json_out: bool = False) -> App:
-    """The wired application; with `json_out`, terminal alerts go to stderr so stdout stays JSON."""
-    return build(_settings(), read_only=read_only, alerts=ConsoleSink(stderr=True) if json_out else None)
+_settings = settings_or_exit
+_app = app_or_exit
 
 
 @app.callback()
@@ -143,82 +138,6 @@ def explain(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=Fa
             typer.echo(f"{f.name}: {obj['kind']} | {muni} | ref {ref} | triage {obj['needs_triage']}")
             for ev in obj["evidence"]:
                 typer.echo(f"    {ev}")
-
-
-@app.command()
-def chase(
-    now: Annotated[str | None, typer.Option("--now", help="ISO 8601 moment to chase as (time travel)")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be done; change nothing.")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """The daily chase: slipped terms, reminders (rappels) and escalations due — each done once."""
-    from datetime import datetime
-
-    from bot.chase import run_chase
-    from bot.core.chase import ChasePolicy
-
-    a = _app(json_out=as_json)
-    at = datetime.fromisoformat(now) if now else a.clock.now()
-    if at.tzinfo is None:
-        typer.echo("--now needs a time zone, e.g. 2026-05-01T09:00:00+02:00", err=True)
-        raise typer.Exit(2)
-    cfg = a.settings.chase
-    report = run_chase(a, at, ChasePolicy(cfg.reminder_days, cfg.send_reminders), dry_run=dry_run)
-    if not dry_run:
-        a.deliverer.deliver_pending()
-    out = report.as_dict()
-    if as_json:
-        typer.echo(json.dumps(out, ensure_ascii=False))
-        return
-    for name, rows in out.items():
-        for r in rows:
-            typer.echo(f"{name:<18} {r['reference']}  {r['municipality']['name']:<24} termijn {r['deadline']}"
-                       + (f"  nieuwe termijn {r['new_deadline']}" if r.get("new_deadline") else ""))
-
-
-@app.command()
-def digest(now: Annotated[str | None, typer.Option("--now", help="ISO 8601 moment (time travel)")] = None) -> None:
-    """The weekly digest: counts per trede, overdue letters, artikel 8, triage backlog, and a chart (PNG)."""
-    from datetime import datetime
-
-    from bot.digest import run_digest
-
-    a = _app()
-    at = datetime.fromisoformat(now) if now else a.clock.now()
-    result, png, new = run_digest(a, at)
-    a.deliverer.deliver_pending()
-    typer.echo(f"digest {result.week}: chart {png}" + ("" if new else " (already sent this week)"), err=True)
-
-
-@app.command("figures")
-def figures_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Import legal task and realisation figures (format of config/verdeelbesluit-2024.csv)."""
-    from bot.digest import import_figures
-
-    count, errors = import_figures(_app(), file.read_text(encoding="utf-8"))
-    if errors:
-        typer.echo(f"{file}: nothing imported:\n  " + "\n  ".join(errors), err=True)
-        raise typer.Exit(1)
-    typer.echo(f"{count} figure(s) applied")
-
-
-@app.command()
-def bench(mails: Annotated[int, typer.Option("--mails", help="how many mails in the workload")] = 3000,
-          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Measure ingestion against the bare stdlib parse of the same bytes, in one run (ratios, not seconds)."""
-    from bot.bench import run_bench
-    from bot.settings import CONFIG_DIR
-
-    root = CONFIG_DIR.parent / "tests" / "fixtures"
-    fixtures = sorted((root / "dev").glob("*.eml")) + sorted((root / "holdout").glob("*.eml"))
-    if not fixtures:
-        fixtures = sorted((CONFIG_DIR / "sample" / "maildir" / "new").glob("*.eml"))
-    result = run_bench(mails, fixtures)
-    if as_json:
-        typer.echo(json.dumps(result))
-    else:
-        for k, v in result.items():
-            typer.echo(f"{k:<24} {v}")
 
 
 @letters_app.command("import")

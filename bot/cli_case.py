@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 
-from bot.bootstrap import App, build
+from bot.cli_common import app_or_exit
 from bot.officer import ActionResult, assign, escalate, letter_action, resolve_triage
-from bot.settings import ConfigError, load_settings
 
 case_app = typer.Typer(help="Show a case or act on it: ibt case <gemeente|kenmerk> <action> ...", no_args_is_help=True)
 triage_app = typer.Typer(help="Mails waiting for an officer's judgement.", no_args_is_help=True)
@@ -22,12 +21,7 @@ ACTIONS = ("show", "grant_extension", "refuse_extension", "mark_sufficient", "ma
 By = Annotated[str, typer.Option("--by", help="Who acts (recorded in the history).")]
 
 
-def _app() -> App:
-    try:
-        return build(load_settings())
-    except ConfigError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+_app = app_or_exit
 
 
 def _report(result: ActionResult) -> None:

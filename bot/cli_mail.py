@@ -13,7 +13,7 @@ def replay(mail: Annotated[str | None, typer.Argument(help="inbound mail id or c
            all_quarantined: Annotated[bool, typer.Option("--all-quarantined", help="every quarantined mail")] = False,
            ) -> None:
     """Re-read archived mail with the current reader; what is readable now is processed like a new mail."""
-    from bot.cli import _app
+    from bot.cli_common import app_or_exit as _app
     from bot.replay import find_rows
     from bot.replay import replay as run_replay
 
