@@ -151,7 +151,7 @@ class Intake:
             repo.apply_decision(s, replace(decision, alerts=()), row, case, now)
 
 
-def _other(found: InboundMailRow | None, replay_of: int | None) -> bool:
+def _other(found: repo.SeenMail | None, replay_of: int | None) -> bool:
     """A duplicate is another row than the one being replayed."""
     return found is not None and found.id != replay_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -126,12 +126,21 @@ def learn_domain(session: Session, domain: str, municipality_code: str, officer:
     session.add(row)
 
 
-def find_duplicate(session: Session, digest: str, message_id: str) -> InboundMailRow | None:
-    q = select(InboundMailRow).where(InboundMailRow.content_hash == digest)
+class SeenMail(NamedTuple):
+    id: int
+    outcome: str
+    triage_state: str | None
+
+
+def find_duplicate(session: Session, digest: str, message_id: str) -> SeenMail | None:
+    """A mail already stored with these bytes (or this Message-ID): only the columns the intake needs."""
+    q = select(InboundMailRow.id, InboundMailRow.outcome, InboundMailRow.triage_state)
     if message_id:
-        q = select(InboundMailRow).where((InboundMailRow.content_hash == digest)
-                                         | (InboundMailRow.message_id == message_id))
-    return session.exec(q).first()
+        q = q.where((InboundMailRow.content_hash == digest) | (InboundMailRow.message_id == message_id))
+    else:
+        q = q.where(InboundMailRow.content_hash == digest)
+    row = session.exec(q).first()
+    return SeenMail(int(row[0] or 0), row[1], row[2]) if row is not None else None
 
 
 def case_snapshot(session: Session, case: CaseRow, event_key: str | None = None) -> CaseSnapshot:
