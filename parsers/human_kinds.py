@@ -19,6 +19,11 @@ _ART8_EVENT = re.compile(
     r"zegt\s.{0,40}\sop\b|"
     r"(?:huur|contract|overeenkomst)\w*\s[^.]{0,60}\bniet\b[^.]{0,30}verleng\w*)",
     re.IGNORECASE)
+_FOR_GOOD = re.compile(  # the loss is final
+    r"(?:niet meer terug|komt niet (?:meer )?terug|definitief|voorgoed|blijvend|permanent|voor altijd|"
+    r"niet meer (?:in gebruik|bruikbaar|te gebruiken|geschikt)|herstel is (?:\w+ ){0,4}niet|"
+    r"niet (?:meer )?te herstellen)",
+    re.IGNORECASE)
 _PLACES = re.compile(r"\b\d{1,4}\s+(?:\w+\s+){0,2}?(?:opvang)?(?:plekken|plaatsen|bedden|opvangplaatsen)\b",
                      re.IGNORECASE)
 _ART8_CONSEQUENCE = re.compile(
@@ -32,10 +37,30 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=[-•*]\s)", text) if s.strip()]
 
 
+# a sentence that talks about the duty to notify instead of notifying: a question, a condition, a quote of the letter
+_ABOUT_NOTICE = re.compile(
+    r"\b(?:vraag|vragen|onduidelijk|wanneer|hoe|indien|mocht|mochten|zodra|in de brief staat|u schrijft|"
+    r"moeten (?:wij|we)\b[^.]{0,40}\bmeld\w*\b[^.]{0,40}\bals)\b|\bals\s+(?:zich|er|de|het|een)\b", re.IGNORECASE)
+# the loss is not (yet) certain: "het is nog onzeker", "mogelijk vervalt", "zou kunnen vervallen"
+HYPOTHETICAL = re.compile(
+    r"\b(?:onzeker|onduidelijk of|nog niet (?:zeker|duidelijk|bekend)|(?:kan|kunnen|zou|zouden|dreigt|dreigen)\s+"
+    r"(?:\w+\s+){0,3}(?:vervallen|wegvallen|verloren gaan|sluiten|gesloten worden)|mogelijk(?:erwijs)?\s+"
+    r"(?:\w+\s+){0,2}(?:vervalt|vervallen|wegvalt|wegvallen|sluit|verloren)|eventueel|eventuele|stel dat|"
+    r"(?:indien|mocht|mochten|zodra|als)\b[^.]{0,60}(?:vervalt|vervallen|wegvalt|wegvallen|niet doorgaat|sluit))",
+    re.IGNORECASE)
+
+
+def _notice_sentence(s: str) -> bool:
+    """Says it notifies under article 8 ("Hierbij melden wij ... artikel 8"), not that it asks or quotes about it."""
+    rest = _ART8_EXPLICIT.sub(" ", s)
+    return bool(_ART8_EXPLICIT.search(s) and re.search(r"\bmeld", rest, re.IGNORECASE) and "?" not in s
+                and not _ABOUT_NOTICE.search(s) and not re.search(
+                    r"\b(?:geen|niet)\b[^.]{0,30}\bmeld|voor zover u dit nog niet", s, re.IGNORECASE))
+
+
 def rule_article8_explicit(v: MailView) -> str | None:
     for s in _sentences(v.new + "\n\n" + v.attachments[:6000]):
-        if _ART8_EXPLICIT.search(s) and re.search(r"\bmeld", s, re.IGNORECASE) and "?" not in s \
-                and not re.search(r"\b(?:geen|niet)\b[^.]{0,30}\bmeld|voor zover u dit nog niet", s, re.IGNORECASE):
+        if _notice_sentence(s):
             return f"explicit article-8 notice: {s.strip()[:120]!r}"
     return None
 
@@ -47,9 +72,13 @@ def rule_article8_implicit(v: MailView) -> str | None:
     if re.search(r"\b(?:in (?:antwoord|reactie) op|reactie op uw|naar aanleiding van uw (?:brief|herinnering))",
                  text, re.IGNORECASE):
         return None
-    events = [s for s in _sentences(text) if _ART8_EVENT.search(s)]
-    if events and _ART8_CONSEQUENCE.search(text):
+    sentences = [s for s in _sentences(text) if "?" not in s and not HYPOTHETICAL.search(s)]
+    events = [s for s in sentences if _ART8_EVENT.search(s)]
+    if events and any(_ART8_CONSEQUENCE.search(s) and not _ABOUT_NOTICE.search(s) for s in sentences):
         return f"a location is lost and the task can no longer be met: {events[0].strip()[:120]!r}"
+    final = [s for s in sentences if _FOR_GOOD.search(s)]
+    if events and final and v.municipal_sender:  # evacuated / unusable for good: lost, even beside realised places
+        return f"a location is lost for good: {final[0].strip()[:120]!r}"
     counted = [s for s in events if _PLACES.search(s) and "?" not in s]
     if counted and v.municipal_sender and not _REPLY.search(text):
         return f"places lost at a location: {counted[0].strip()[:120]!r}"
@@ -63,7 +92,13 @@ _EXTENSION = re.compile(  # asks for more time in so many words: enough even bes
     rf"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{{0,80}}\b(?:verzoek\w*|vragen|gevraagd)\b|"
     r"\btermijn\b[^.?!]{0,80}\bte verlengen|\bverlenging van de (?:\w+ )?termijn|"
     r"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{0,60}\b(?:krijgen|verlenen|toestaan|gunnen|geven)\b|"
-    r"\b(?:krijgen|verlenen|toestaan|gunnen|geven)\b[^.?!]{0,20}\b(?:uitstel|verlenging)\b)", re.IGNORECASE)
+    r"\b(?:krijgen|verlenen|toestaan|gunnen|geven)\b[^.?!]{0,20}\b(?:uitstel|verlenging)\b|"
+    # asks whether the answer may come by a later date: "of het akkoord is dat wij onze reactie uiterlijk 29 mei
+    # toesturen", "mogen wij ons antwoord op 15 juni sturen in plaats van ..."
+    rf"\b(?:akkoord|goed|mogelijk|bezwaar|instemmen|toestemming|mogen|mag)\b[^.?!]{{0,80}}\b(?:reactie|antwoord|"
+    rf"beantwoording|informatie|gegevens)\b[^.?!]{{0,60}}\b(?:uiterlijk|pas|in plaats van)\b[^.?!]{{0,60}}{_DELIVER}|"
+    rf"\b(?:akkoord|goed|mogelijk|bezwaar|instemmen|toestemming|mogen|mag)\b[^.?!]{{0,80}}\b(?:reactie|antwoord|"
+    rf"beantwoording|informatie|gegevens)\b[^.?!]{{0,60}}{_DELIVER}\b[^.?!]{{0,30}}\bin plaats van)", re.IGNORECASE)
 _EXTENSION_QUESTION = re.compile(rf"\b(?:{_MORE_TIME}|later\b[^.?!]{{0,40}}{_DELIVER})", re.IGNORECASE)
 _WILL_BE_LATE = re.compile(  # says the answer will come after the term: an extension request unless it is the answer
     rf"(?:\b(?:hebben|heeft|heb)\s+(?:wij|we|ik|het college|de gemeenten?)\s+(?:\w+\s+){{0,3}}(?:meer|extra)\s+tijd"

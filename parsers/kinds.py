@@ -60,6 +60,8 @@ def rule_bounce_report(v: MailView) -> str | None:
         return "Exchange NDR header"
     if v.mail.delivery_status:
         return "message/delivery-status part"
+    if v.mail.has_header("X-Failed-Recipients"):
+        return "X-Failed-Recipients header"
     return None
 
 
@@ -79,7 +81,15 @@ _BOUNCE_ANYWHERE = re.compile(
     r"undelivered mail|returned mail|niet bezorgd|onbestelbaar|unzustellbar)\b", re.IGNORECASE)
 
 
+def _colleague(v: MailView) -> bool:
+    """A person of our own ministry (not an internal forward of outside mail): wording alone never makes their
+    mail a bounce or an auto-reply; only structure and headers do (a DSN, a daemon sender, Auto-Submitted)."""
+    return v.own_sender and not v.forwarded_external
+
+
 def rule_bounce_subject(v: MailView) -> str | None:
+    if _colleague(v):
+        return None
     m = _BOUNCE_SUBJECT.search(v.mail.subject) or _BOUNCE_ANYWHERE.search(v.mail.subject)
     return f"subject starts with {m.group(0).strip()!r}" if m else None
 
@@ -109,6 +119,9 @@ def rule_auto_headers(v: MailView) -> str | None:
 
 
 def rule_auto_subject(v: MailView) -> str | None:
+    if _colleague(v) and not re.match(r"^\s*(?:automatisch antwoord|automatic reply|afwezig)\s*:", v.mail.subject,
+                                        re.IGNORECASE):
+        return None
     m = _AUTO_SUBJECT.search(v.mail.subject) or _AUTO_SUBJECT_ANY.search(v.mail.subject)
     if m:
         return f"auto-reply subject {m.group(0).strip()!r}"
@@ -117,7 +130,7 @@ def rule_auto_subject(v: MailView) -> str | None:
 
 def rule_auto_body(v: MailView) -> str | None:
     """A receipt or out-of-office text: short, and saying so in its first lines."""
-    if len(v.new) > 1500 or (v.mail.attachments and any(a.text for a in v.mail.attachments)):
+    if _colleague(v) or len(v.new) > 1500 or (v.mail.attachments and any(a.text for a in v.mail.attachments)):
         return None
     m = _RECEIPT_BODY.search(v.new) or _RECEIPT_BODY.search(v.signature)
     if m:
@@ -141,10 +154,28 @@ def rule_newsletter(v: MailView) -> str | None:
     return None
 
 
+_MINISTRY_NAME = re.compile(r"\b(?:ministerie|rijksoverheid|minjenv|ibt[- ]?(?:portaal|spreidingswet)|"
+                            r"ministry of|government of the netherlands)\b", re.IGNORECASE)
+
+
+def auth_failed(auth_results: str) -> str | None:
+    """A failing SPF or DMARC verdict (or failing DKIM without a DMARC pass): the sender is not who it says."""
+    auth = auth_results.lower()
+    m = re.search(r"\b(?:spf|dmarc)=(?:fail|softfail)\b", auth)
+    if m:
+        return m.group(0)
+    if re.search(r"\bdkim=fail\b", auth) and not re.search(r"\bdmarc=pass\b", auth):
+        return "dkim=fail"
+    return None
+
+
 def rule_phishing(v: MailView) -> str | None:
-    auth = v.mail.header("Authentication-Results").lower()
-    if re.search(r"\b(?:spf|dmarc)=fail", auth):
-        return "failed SPF/DMARC in Authentication-Results"
+    failed = auth_failed(v.mail.header("Authentication-Results"))
+    if failed:
+        return f"failed authentication in Authentication-Results ({failed})"
+    if not v.own_sender and not v.forwarded_external and _MINISTRY_NAME.search(v.mail.sender_name) \
+            and not v.mail.sender.endswith(".rijksoverheid.nl") and not v.mail.sender.endswith("@rijksoverheid.nl"):
+        return f"display name {v.mail.sender_name!r} pretends to be the ministry from {v.mail.sender}"
     if re.search(r"verifi[eë]+r\w*\s+uw\s+(?:account|mailbox)|uw (?:account|mailbox) (?:wordt|zal worden) "
                  r"(?:gedeactiveerd|geblokkeerd|verwijderd)", v.new, re.IGNORECASE):
         return "asks to verify an account (phishing)"
@@ -154,6 +185,15 @@ def rule_phishing(v: MailView) -> str | None:
 def rule_invitation(v: MailView) -> str | None:
     if v.mail.has_calendar:
         return "calendar invitation (text/calendar)"
+    m = re.match(r"^\s*(?:uitnodiging|bijgewerkte uitnodiging|invitation|updated invitation|geaccepteerd|"
+                 r"accepted|afgeslagen|declined|voorlopig)\s*:", v.mail.subject, re.IGNORECASE)
+    if m:
+        return f"calendar subject {m.group(0).strip()!r}"
+    m = re.search(r"(?:nu deelnemen aan de vergadering|deelnemen aan (?:een |de )?microsoft teams-vergadering|"
+                  r"join (?:the meeting now|microsoft teams meeting)|click here to join the meeting|"
+                  r"vergaderings-id\s*:|meeting id\s*:)", v.new + "\n" + v.signature, re.IGNORECASE)
+    if m:
+        return f"meeting invitation text {m.group(0).strip()!r}"
     return None
 
 
@@ -164,9 +204,22 @@ def rule_internal(v: MailView) -> str | None:
 
 
 def rule_third_party(v: MailView) -> str | None:
-    if v.municipal_sender or v.own_sender:
+    if v.municipal_writer or v.own_sender:
         return None
     who = v.mail.header("From") + "\n" + v.signature[:500]
+    press = re.search(r"\b(?:verslaggever|journalist|\w*redacteur|\w*redactie|correspondent|persbureau|reporter|"
+                      r"hoofdredact\w*|voor (?:een|ons|mijn) (?:item|artikel|uitzending|reportage|publicatie))\b",
+                      who + "\n" + v.new[:400], re.IGNORECASE) \
+        or re.match(r"^\s*(?:persvraag|press (?:inquiry|question)|vraag van de pers)\b", v.mail.subject, re.IGNORECASE)
+    if press:
+        return f"press, not a municipality ({press.group(0).strip()})"
+    firm = re.search(r"\b(?:advocat\w*|adviseurs|adviesbureau|adviesgroep|consultancy|consultants?|"
+                     r"ingenieursbureau|notariaat|ons (?:advies)?bureau|ons kantoor)\b|&\s*partners\b",
+                     who + "\n" + v.new[:400], re.IGNORECASE)
+    if firm:  # a firm without a mandate ("namens"/"in opdracht van" would have made the sender municipal)
+        return f"an advisory firm without a mandate of a municipality ({firm.group(0).strip()})"
+    if v.municipal_sender:
+        return None
     m = re.search(r"\b(?:provincie\s+\w+|COA|Centraal Orgaan opvang|VNG|Vereniging van Nederlandse Gemeenten|"
                   r"B\.V\.|BV\b|Rijksoverheid|IND\b|Nidos|KvK)", who)
     if m:
@@ -183,6 +236,8 @@ def rule_unrelated(v: MailView) -> str | None:
 RULES: tuple[tuple[str, Kind, Rule], ...] = (
     # machine mail first: decided on headers/structure, never on wording of a human
     ("bounce_report", Kind.BOUNCE, rule_bounce_report),
+    # a forged sender is never machine mail of a municipality, whatever its wording says
+    ("phishing", Kind.OTHER, rule_phishing),
     ("bounce_sender", Kind.BOUNCE, rule_bounce_sender),
     ("bounce_subject", Kind.BOUNCE, rule_bounce_subject),
     ("read_receipt", Kind.AUTO_REPLY, rule_read_receipt),
@@ -190,7 +245,6 @@ RULES: tuple[tuple[str, Kind, Rule], ...] = (
     ("auto_subject", Kind.AUTO_REPLY, rule_auto_subject),
     ("auto_body", Kind.AUTO_REPLY, rule_auto_body),
     # not correspondence of a municipality, whatever it says about uitstel or artikel 8
-    ("phishing", Kind.OTHER, rule_phishing),
     ("newsletter", Kind.OTHER, rule_newsletter),
     ("invitation", Kind.OTHER, rule_invitation),
     ("internal", Kind.OTHER, rule_internal),

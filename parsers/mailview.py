@@ -18,6 +18,9 @@ class MailView:
     municipal_sender: bool  # domain of a municipality, or writes "namens" one
     cites_reference: bool  # a register reference in subject or new text
     forwarded_external: bool  # an internal forward of an outside mail
+    # written by a municipality itself: its (learned) domain, or a namens/college/signature line — not merely a
+    # municipality named in the subject, which a journalist or firm writing ABOUT it also does
+    municipal_writer: bool = False
 
 
 Rule = Callable[[MailView], str | None]

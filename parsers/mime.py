@@ -211,6 +211,7 @@ def _walk(part: email.message.Message, depth: int, budget: _Budget, acc: _Acc) -
             budget.notes.append(f"{len(children)} parts in one {ctype}; part limit {budget.limits.max_parts}")
             children = children[: budget.limits.max_parts]
         if ctype == "multipart/alternative":
+            acc.calendar = acc.calendar or any(c.get_content_type() == "text/calendar" for c in children)
             children = _choose_alternative(children)
         for child in children:
             _walk(child, depth + 1, budget, acc)

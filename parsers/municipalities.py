@@ -38,9 +38,9 @@ _COLLEGE = re.compile(r"(?:college(?:s)?\s+van\s+(?:burgemeester\s+en\s+wethoude
 _GEMEENTE = re.compile(r"\bgemeenten?\s+$", re.IGNORECASE)
 _LIST_GAP = re.compile(r"^\s*(?:,|en|&|/)\s*$", re.IGNORECASE)
 
-WEIGHTS = {"domain": 0.6, "namens": 0.5, "college": 0.45, "signature": 0.35, "letterhead": 0.35,
+WEIGHTS = {"domain": 0.6, "learned": 0.5, "namens": 0.5, "college": 0.45, "signature": 0.35, "letterhead": 0.35,
            "subject": 0.3, "gemeente": 0.1, "mention": 0.05}
-STRONG = frozenset({"domain", "namens", "college", "signature", "letterhead", "subject"})
+STRONG = frozenset({"domain", "learned", "namens", "college", "signature", "letterhead", "subject"})
 
 
 @dataclass
@@ -51,6 +51,7 @@ class MunicipalityFindings:
     groups: list[list[str]] = field(default_factory=list)  # named together in one namens/college phrase, in order
     regional_sender: bool = False
     ambiguous_strong: list[str] = field(default_factory=list)  # e.g. "bergen" in a strong context, unresolved
+    region_members: frozenset[str] = frozenset()  # a known regional body writes: only its members can be meant
     evidence: list[Evidence] = field(default_factory=list)
 
     def add(self, code: str, kind: str, pos: int, detail: str) -> None:
@@ -87,19 +88,57 @@ def domain_municipality(address: str, registry: Registry) -> str | None:
     return hit.code if hit else None
 
 
-def is_regional_sender(display_name: str, signature: str) -> bool:
-    return bool(_REGIONAL.search(display_name) or _REGIONAL.search(signature[:600]))
+def is_regional_sender(display_name: str, signature: str, new: str = "") -> bool:
+    """The display name or signature names a regional body; in the new text only a short line of its own (a
+    sign-off that the splitter left in), never prose such as "het regionale plan van aanpak"."""
+    lines = [ln for ln in new.splitlines()[-15:] if 0 < len(ln.strip()) <= 60]
+    return bool(_REGIONAL.search(display_name) or _REGIONAL.search(signature[:600])
+                or any(_REGIONAL.search(ln) for ln in lines))
 
 
-def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str, registry: Registry
+def learned_municipality(address: str, learned: Mapping[str, str]) -> str | None:
+    """The municipality officers confirmed for this mail domain (or a parent domain of it)."""
+    domain = address.rsplit("@", 1)[-1].strip().lower().rstrip(">")
+    parts = domain.split(".")
+    return next((learned[d] for i in range(len(parts) - 1) if (d := ".".join(parts[i:])) in learned), None)
+
+
+def regional_body(address: str, display_name: str, signature: str,
+                  regions: Mapping[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]] | None:
+    """(name or domain, member codes) of the regional body (config/regions.toml) writing this mail, if any."""
+    domain = address.rsplit("@", 1)[-1].strip().lower().rstrip(">")
+    for key, members in regions.items():
+        if "." in key and (domain == key or domain.endswith("." + key)):
+            return key, members
+    where = " " + fold_name(display_name) + " " + " ".join(fold_name(ln) for ln in signature[:600].splitlines()) + " "
+    names = sorted((k for k in regions if "." not in k), key=len, reverse=True)
+    hit = next((k for k in names if f" {k} " in where), None)
+    return (hit, regions[hit]) if hit else None
+
+
+def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str, registry: Registry,
+                        learned: Mapping[str, str] | None = None, regions: Mapping[str, tuple[str, ...]] | None = None
                         ) -> MunicipalityFindings:
-    """Score every municipality the mail is from or for. `zones`: subject, new, signature, attachment."""
+    """Score every municipality the mail is from or for. `zones`: subject, new, signature, attachment.
+    `learned`: domains officers confirmed (a little weaker than the registry's own domains). `regions`: a mail
+    from a regional body of config/regions.toml is for the members it names; its domain is no municipality's."""
     nm = build_matcher(registry)
     found = MunicipalityFindings()
-    found.regional_sender = is_regional_sender(display_name, zones.get("signature", "") + "\n" + zones.get("new", ""))
+    found.regional_sender = is_regional_sender(display_name, zones.get("signature", ""), zones.get("new", ""))
+    region = regional_body(sender, display_name, zones.get("signature", ""), regions or {})
+    if region is not None:
+        found.regional_sender = True
+        found.region_members = frozenset(region[1])
+        found.evidence.append(Evidence("municipality_region", f"written by regional body {region[0]!r}; "
+                                       "only the members it names are concerned"))
     home = domain_municipality(sender, registry)
-    home_m = registry.by_code(home) if home else None
+    learned_home = learned_municipality(sender, learned or {}) if home is None else None
+    if region is not None and "." in region[0]:
+        home = learned_home = None  # the body's own domain is not a municipality's
+    home_m = registry.by_code(home or learned_home or "")
     home_province = home_m.province if home_m else ""
+    if learned_home and not found.regional_sender:
+        found.add(learned_home, "learned", -1, f"sender domain {sender.rsplit('@', 1)[1]} (confirmed by officers)")
     if home:
         kind = "mention" if found.regional_sender else "domain"
         found.add(home, kind, -1, f"sender domain {sender.rsplit('@', 1)[1]}")
@@ -185,6 +224,8 @@ def _scan_zone(zone: str, text: str, offset: int, nm: object, registry: Registry
             prev, prev_ctx = hit, ctx
             continue
         kind = _kind_for(zone, ctx, text, hit)
+        if found.region_members and code not in found.region_members and kind in STRONG:
+            kind = "mention"  # a regional body writes for its members; others are named in passing
         found.add(code, kind, offset + hit.start, f"{hit.text!r} in {zone} ({ctx})")
         if ctx in ("namens", "college"):
             if prev is not None and prev_ctx == ctx and _LIST_GAP.match(text[prev.end: hit.start]):

@@ -17,12 +17,24 @@ from parsers.facts import find_facts, find_return_date
 from parsers.kinds import MailView, classify
 from parsers.mime import ParsedMail
 from parsers.model import AUTOMATIC_KINDS, Attachment, Evidence, Facts, Kind, MunicipalityMatch, Reading
-from parsers.municipalities import MunicipalityFindings, domain_municipality, find_municipalities
+from parsers.municipalities import (
+    MunicipalityFindings,
+    domain_municipality,
+    find_municipalities,
+    learned_municipality,
+)
 from parsers.quotes import find_forwarded, split_quote
-from parsers.refchoice import RefDecision, decide_reference, find_machine_references
+from parsers.refchoice import RefDecision, decide_reference, find_machine_references, thread_references
 
 if TYPE_CHECKING:
     from parsers.understand import ReadingContext
+
+# The bot acts on a municipality on its own only when its evidence reaches MIN_ACT_SCORE (one strong signal such as
+# a "Gemeente X" signature, or a confirming reference) AND no other municipality comes within MIN_MARGIN of it
+# (a domain against a signature, or two signatures, is no clear margin); otherwise an officer decides.
+MIN_ACT_SCORE = 0.3
+_WRITER = frozenset({"domain", "learned", "namens", "college", "signature", "letterhead"})
+MIN_MARGIN = 0.25
 
 FREE_MAIL = frozenset({"gmail.com", "googlemail.com", "hotmail.com", "hotmail.nl", "outlook.com", "live.nl",
                        "live.com", "icloud.com", "me.com", "yahoo.com", "yahoo.nl", "ziggo.nl", "kpnmail.nl",
@@ -82,7 +94,7 @@ def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
     body = _effective_body(mail, ctx)
     attach_text = "\n\n".join(a.text for a in mail.attachments if a.text)
     zones = {"subject": body.subject, "new": body.new, "signature": body.signature, "attachment": attach_text}
-    found = find_municipalities(zones, body.sender, body.display_name, ctx.registry)
+    found = find_municipalities(zones, body.sender, body.display_name, ctx.registry, ctx.learned_domains, ctx.regions)
     evidence: list[Evidence] = []
     if body.forwarded_external:
         evidence.append(Evidence("forwarded", f"internal forward of a mail from {body.sender}"))
@@ -90,8 +102,10 @@ def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
         k & {"namens", "college"} for k in found.kinds.values())
     ref_zones = {"subject": body.subject, "new": body.new, "attachment": attach_text, "quoted": body.quoted}
     cites = bool(re.search(r"(?<!\d)7\d{6}(?!\d)", body.subject + body.new))
+    home = domain_municipality(body.sender, ctx.registry) or learned_municipality(body.sender, ctx.learned_domains)
     view = MailView(mail, body.new, body.signature, attach_text, is_own(mail.sender, ctx.own_domains),
-                    municipal or bool(domain_municipality(body.sender, ctx.registry)), cites, body.forwarded_external)
+                    municipal or bool(home), cites, body.forwarded_external,
+                    bool(home) or any(k & _WRITER for k in found.kinds.values()))
     kind, rule, reason = classify(view)
     evidence.append(Evidence(f"kind_{rule}", reason))
     ref_date = mail.date.date() if mail.date else None
@@ -99,7 +113,8 @@ def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
         return _machine(mail, ctx, kind, evidence, body, ref_date)
     if kind is Kind.OTHER:
         return _reading(mail, kind, evidence, body, (), None, Facts(), needs_triage=False)
-    decision = decide_reference(ref_zones, found, ctx, body.sender, kind, body.new + "\n" + attach_text)
+    threads = thread_references(mail.in_reply_to, ctx) if not body.forwarded_external else []
+    decision = decide_reference(ref_zones, found, ctx, body.sender, kind, body.new + "\n" + attach_text, threads)
     evidence += decision.evidence
     facts = find_facts(body.new + "\n\n" + attach_text, ref_date, article8=kind is Kind.ARTICLE8)
     munis, triage, why = _human_municipalities(found, decision, body.sender, ctx)
@@ -120,6 +135,12 @@ def _human_municipalities(found: MunicipalityFindings, decision: RefDecision, se
     if rivals:
         names = ", ".join(m.name for c in rivals if (m := ctx.registry.by_code(c)))
         why.append(f"other municipalities also claim the mail: {names}")
+    score = max(found.scores.get(primary, 0.0), decision.municipality_score)
+    runner_up = max((v for c, v in found.scores.items() if c not in group), default=0.0)
+    if score < MIN_ACT_SCORE:
+        why.append(f"municipality evidence {score:.2f} below the acting threshold {MIN_ACT_SCORE}")
+    elif score - runner_up < MIN_MARGIN and not decision.confirmed:
+        why.append(f"no clear margin over another municipality ({score:.2f} against {runner_up:.2f})")
     if found.ambiguous_strong:
         why.append(f"ambiguous municipality name: {', '.join(found.ambiguous_strong)}")
     domain = sender.rsplit("@", 1)[-1].lower()
@@ -152,6 +173,13 @@ def _machine(mail: ParsedMail, ctx: ReadingContext, kind: Kind, evidence: list[E
             codes.append(code)
             evidence.append(Evidence("municipality_domain", f"auto-reply from {body.sender}"))
     reference = find_machine_references(mail, ctx, codes)
+    if reference is None:  # the returned original, or the mail auto-answered, is one the bot sent about a letter
+        ids = (*mail.in_reply_to, *(n.message_id for n in mail.nested))
+        hits = [r for r in thread_references(ids, ctx) if not codes or ctx.letters[r].municipality_code in codes]
+        if len(set(hits)) == 1:
+            from parsers.model import ReferenceMatch
+
+            reference = ReferenceMatch(hits[0], "In-Reply-To", 0.9)
     if reference is not None:
         evidence.append(Evidence("reference_echoed", f"{reference.value} in the echoed subject or returned mail"))
         letter_code = ctx.letters[reference.value].municipality_code

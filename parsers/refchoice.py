@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 _LETTER_OF = re.compile(r"\b(?:uw|de|jullie|your)\s+(?:brief|herinnering|informatieverzoek|rappel|letter)\s+"
                         r"(?:van|d\.d\.|dated|of)\s+", re.IGNORECASE)
+_YOUR_LETTER = re.compile(r"\b(?:uw|jullie|your)\s+(?:brief|schrijven|letter|informatieverzoek)\b", re.IGNORECASE)
 ZONE_WEIGHT = {"subject": 3.0, "new": 2.0, "attachment": 1.5, "quoted": 0.5}
 
 
@@ -70,17 +71,41 @@ def _primary(found: MunicipalityFindings) -> str | None:
     return None
 
 
+def thread_references(message_ids: tuple[str, ...], ctx: ReadingContext) -> list[str]:
+    """Letters whose reminder (a mail the bot sent) this mail answers, by its In-Reply-To/References."""
+    norm = {_mid(k): v for k, v in ctx.threads.items()}
+    return list(dict.fromkeys(r for m in message_ids if (r := norm.get(_mid(m))) and r in ctx.letters))
+
+
+def _mid(message_id: str) -> str:
+    return message_id.strip().strip("<>").strip().lower()
+
+
 def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx: ReadingContext, sender: str,
-                     kind: Kind, text: str) -> RefDecision:
+                     kind: Kind, text: str, threads: list[str] | None = None) -> RefDecision:
     d = RefDecision()
     cands = match_register(find_citations(zones), ctx.letters)
+    threads = threads or []
     written = [c for c in find_citations({k: v for k, v in zones.items() if k != "quoted"})
                if c.labelled or c.zone == "subject"]
     primary = _primary(found)
     code_of = {r: letter.municipality_code for r, letter in ctx.letters.items()}
+    thread_munis = {code_of[r] for r in threads}
+    if primary is None and len(thread_munis) == 1 and not set(found.strong()) - thread_munis:
+        primary = code_of[threads[0]]  # the thread of our own reminder names the municipality
+        d.evidence.append(Evidence("municipality_thread", f"answers our mail about letter {threads[0]}"))
     if primary is not None:
-        d.municipality, d.municipality_score = primary, found.scores.get(primary, 0.0)
+        d.municipality, d.municipality_score = primary, max(found.scores.get(primary, 0.0),
+                                                            0.7 if primary in map(code_of.get, threads) else 0.0)
         own = [c for c in cands if code_of[c.reference] == primary]
+        mine = [r for r in threads if code_of[r] == primary]
+        in_subject = {c.reference for c in own if c.distance == 0 and c.citation.zone == "subject"}
+        if mine and not (in_subject - {mine[0]}):  # In-Reply-To our reminder: the letter it was about
+            d.reference, d.confirmed = ReferenceMatch(mine[0], "In-Reply-To", 0.95), True
+            d.evidence.append(Evidence("reference_thread", f"answers our mail about letter {mine[0]}"))
+            return d
+        if threads and not mine:
+            d.triage_reasons.append(f"answers our mail about letter {threads[0]} of another municipality")
         tiers = ([c for c in own if c.distance == 0 and c.citation.zone != "quoted"],
                  [c for c in own if c.distance == 1 and c.citation.zone != "quoted"],
                  [c for c in own if c.citation.zone == "quoted" and c.distance == 0])
@@ -88,7 +113,7 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
                                strict=True):
             if not tier:
                 continue
-            if label == "reference_fuzzy_agreed" and (why := _unsafe_near_miss(tier, found, primary)):
+            if label == "reference_fuzzy_agreed" and (why := _unsafe_near_miss(tier, found, primary, code_of)):
                 d.triage_reasons.append(why)
                 break
             best = _best(tier, ctx)
@@ -98,7 +123,7 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
                                        f"{best.reference} to this municipality"))
             break
         if d.reference is None:
-            _no_own_reference(d, cands, written, code_of, primary, ctx, kind, text)
+            _no_own_reference(d, cands, written, code_of, primary, ctx, kind, text, found)
         return d
     exact = [c for c in cands if c.distance == 0 and c.citation.zone in ("subject", "new", "attachment")]
     muni_of_exact = list(dict.fromkeys(code_of[c.reference] for c in exact))  # in citation order
@@ -125,14 +150,19 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
     return d
 
 
-def _unsafe_near_miss(tier: list[RefCandidate], found: MunicipalityFindings, primary: str) -> str | None:
+def _unsafe_near_miss(tier: list[RefCandidate], found: MunicipalityFindings, primary: str,
+                      code_of: Mapping[str, str]) -> str | None:
     """A reference one digit off our letter is read as that letter only when the municipality is certain on its
     own (its mail domain, not a regional body's) and it is the only close letter of that municipality: a
-    municipality answers its own letter, so another municipality's letter just as close does not compete."""
+    municipality answers its own letter, so another municipality's letter just as close does not compete —
+    unless the mail also speaks for that other municipality (namens/college/signature), then it may be for both."""
     if len({c.reference for c in tier}) > 1:
         return "near-miss reference fits several letters of this municipality"
     if "domain" not in found.kinds.get(primary, set()):
         return "near-miss reference and the municipality is not certain from the sender's domain"
+    owner = code_of.get(tier[0].citation.digits)
+    if owner and owner != primary and found.kinds.get(owner, set()) & STRONG:
+        return "the cited reference is the letter of another municipality the mail also speaks for"
     return None
 
 
@@ -145,7 +175,7 @@ def _letter_dates(text: str, latest: date | None) -> list[date]:
 
 
 def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[Citation], code_of: dict[str, str],
-                      primary: str, ctx: ReadingContext, kind: Kind, text: str) -> None:
+                      primary: str, ctx: ReadingContext, kind: Kind, text: str, found: MunicipalityFindings) -> None:
     foreign = [c for c in cands if c.distance == 0 and c.citation.zone != "quoted"]
     if foreign:
         c = foreign[0]
@@ -169,6 +199,12 @@ def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[C
             d.confirmed = True
             d.evidence.append(Evidence("reference_by_letter_date", f"{when.isoformat()} → letter {ref}"))
             return
+    # "jullie brief" / "uw brief" without a date: the municipality's only letter, when the municipality is certain
+    certain = found.kinds.get(primary, set()) & {"domain", "namens", "college"}
+    if len(letters) == 1 and certain and _YOUR_LETTER.search(text):
+        d.reference = ReferenceMatch(letters[0], "uw brief", 0.6)
+        d.confirmed = True
+        d.evidence.append(Evidence("reference_only_letter", f"'uw brief': the municipality's only letter {letters[0]}"))
 
 
 def find_machine_references(mail: ParsedMail, ctx: ReadingContext, codes: list[str]) -> ReferenceMatch | None:

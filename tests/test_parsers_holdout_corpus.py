@@ -1,7 +1,7 @@
 """The reading of the held-out corpora meets the product goals (same measures as score_corpus.py).
 
-tests/fixtures/holdout was written by someone who never saw the reader; tests/fixtures/holdout2 was written
-before the reader was tuned on it. Both are checks of generalisation: a failure here means a rule is missing,
+tests/fixtures/holdout and holdout3 were written by someone who never saw the reader; holdout2 and holdout4 were written
+before the reader was tuned on them. All are checks of generalisation: a failure here means a rule is missing,
 not that a fixture should be special-cased.
 """
 
@@ -18,7 +18,7 @@ from parsers.understand import read_mail
 from tests.test_parsers_dev_corpus import _code, build_context
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = [ROOT / "tests" / "fixtures" / "holdout", ROOT / "tests" / "fixtures" / "holdout2"]
+CORPORA = [ROOT / "tests" / "fixtures" / name for name in ("holdout", "holdout2", "holdout3", "holdout4")]
 
 
 @pytest.fixture(scope="module")
