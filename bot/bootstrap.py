@@ -75,7 +75,8 @@ def build(settings: Settings, *, clock: Clock | None = None, alerts: AlertSink |
     except ValueError as exc:
         raise ConfigError(f"invalid configuration:\n  {exc}") from exc
     intake = Intake(engine, archive, registry, clock, deliverer, settings.home,
-                    frozenset(settings.mailbox.own_domains), settings.timezone, regions=regions, fault=fault)
+                    frozenset(settings.mailbox.own_domains), settings.timezone, regions=regions,
+                    acknowledge=settings.mail.acknowledge_receipt, fault=fault)
     return App(settings, engine, registry, calendar, clock, archive, deliverer, intake)
 
 

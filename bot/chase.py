@@ -7,7 +7,7 @@ makes a second run, a late run or a run after an outage do nothing new.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,10 +20,9 @@ from bot.core.chase import ChaseItem, ChaseKind, ChasePolicy, LetterDue, due_cha
 from bot.core.decide import decide_event
 from bot.core.lifecycle import LetterSnapshot, LetterState
 from bot.core.outbound import SendMail
-from bot.outbound import enqueue_mail
 from bot.store import repo
 from bot.store.models import CaseRow, HistoryEntryRow, InboundMailRow, LetterRow, MunicipalityRow
-from replies.render import LETTER_SUBJECTS
+from replies.render import LETTER_SUBJECTS, render_subject
 
 CHASED_STATES = (LetterState.AWAITING_REPLY.value, LetterState.OVERDUE.value, LetterState.REMINDED.value)
 
@@ -122,13 +121,14 @@ def _apply(app: App, item: ChaseItem, now: datetime, reminder_deadline: date | N
         if decision.refused or decision.event_key is None:
             return False
         if item.kind is ChaseKind.REMINDER and item.new_deadline:
-            enqueue_mail(s, SendMail(
-                key=item.event.key, to=letter.to_address, subject=f"Herinnering: {LETTER_SUBJECTS[letter.kind]}",
-                template="reminder_mail", reference=letter.reference, municipality_code=due.municipality_code,
-                context={"municipality": due.municipality_name, "sent_on": letter.sent_on.isoformat(),
-                         "deadline": letter.deadline.isoformat(), "new_deadline": item.new_deadline.isoformat(),
-                         "letter_subject": LETTER_SUBJECTS[letter.kind],
-                         "contact_address": app.settings.mailbox.address}), now)
+            mail_ctx = {"municipality": due.municipality_name, "sent_on": letter.sent_on.isoformat(),
+                        "deadline": letter.deadline.isoformat(), "new_deadline": item.new_deadline.isoformat(),
+                        "letter_subject": LETTER_SUBJECTS[letter.kind], "contact_address": app.settings.mailbox.address}
+            reminder = SendMail(key=item.event.key, to=letter.to_address,
+                                subject=render_subject("reminder_mail", mail_ctx),
+                                template="reminder_mail", reference=letter.reference,
+                                municipality_code=due.municipality_code, context=mail_ctx)
+            decision = replace(decision, mails=(reminder,))
         repo.apply_decision(s, decision, None, case, now)
     return True
 

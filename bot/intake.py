@@ -46,6 +46,7 @@ class Intake:
     own_domains: frozenset[str] = frozenset({"minjenv.nl"})
     timezone: str = "Europe/Amsterdam"
     regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    acknowledge: bool = False  # [mail] acknowledge_receipt
     fault: Callable[[str], None] = no_fault  # fault injection for the crash tests (bot.faults)
 
     def local_date(self, now: datetime) -> date:
@@ -123,7 +124,7 @@ class Intake:
                     return "quarantined"
                 case = repo.ensure_case(s, row.municipality_code, now) if row.municipality_code else None
                 snapshot = repo.case_snapshot(s, case, digest) if case else None
-                decision = decide_inbound(reading, snapshot, digest, self.local_date(now))
+                decision = decide_inbound(reading, snapshot, digest, self.local_date(now), self.acknowledge)
                 if reading.needs_triage:
                     row.triage_state = "open"
                 repo.apply_decision(s, decision, row, case, now)

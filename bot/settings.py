@@ -68,6 +68,7 @@ class OutboundMailSettings(_Section):
     from_name: str = "IBT Spreidingswet"
     message_id_domain: str = "minjenv.nl"
     max_per_municipality_per_day: int = Field(default=3, ge=0, le=100)
+    acknowledge_receipt: bool = False  # send a receipt to a person who wrote about their case
     blocked_local_parts: tuple[str, ...] = ("noreply", "no-reply", "donotreply", "do-not-reply", "postmaster",
                                             "mailer-daemon", "bounce", "bounces")
     smtp_host: str = ""

@@ -119,3 +119,9 @@ def evidence_nl(line: str) -> str:
 
 def render(template: str, context: dict[str, Any]) -> str:
     return _env().get_template(f"{template}.txt.j2").render(**context)
+
+
+def render_subject(template: str, context: dict[str, Any]) -> str:
+    """The subject line of a mail from `<template>.subject.j2`, on one line, at most 200 characters."""
+    text = _env().get_template(f"{template}.subject.j2").render(**context)
+    return " ".join(text.split())[:200]

@@ -115,3 +115,18 @@ def test_history_is_append_only(app: App) -> None:
             s.flush()
     with app.engine.connect() as conn, pytest.raises(Exception, match="append-only"):
         conn.execute(text("DELETE FROM history_entry"))
+
+
+def test_a_receipt_goes_to_a_person_when_enabled_never_to_an_automatic_mail(app: App) -> None:
+    from dataclasses import replace
+
+    _register(app)
+    app.intake = replace(app.intake, acknowledge=True)
+    app.intake.run(FileSource([DEV / "d011-hilversum-reactie-ibt.eml", DEV / "d001-zwolle-afwezigheid.eml"], LIMIT))
+    with Session(app.engine) as s:
+        mails = [r.payload for r in s.exec(select(OutboxRow).where(OutboxRow.channel == "mail")).all()]
+    assert [(m["to"], m["template"], m["reference"]) for m in mails] == [
+        ("i.bakker@hilversum.nl", "mail_receipt", "7468089")]
+    assert str(mails[0]["subject"]).startswith("Ontvangstbevestiging: RE: Brief interbestuurlijk toezicht")
+    sent = list((app.settings.var / "outgoing-mail").glob("*.eml"))
+    assert len(sent) == 1 and b"Wij bevestigen de ontvangst" in sent[0].read_bytes().replace(b"=\n", b"")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jinja2 import UndefinedError
 
-from replies.render import LETTER_SUBJECTS, render
+from replies.render import LETTER_SUBJECTS, render, render_subject
 from tests.conftest import ROOT
 
 CONTEXT = {"municipality": "Hilversum", "reference": "7468089", "sent_on": "2026-04-09", "deadline": "2026-04-30",
@@ -27,3 +27,10 @@ def test_every_letter_kind_has_a_subject() -> None:
     from bot.core.letters import LETTER_KINDS
 
     assert set(LETTER_KINDS) == set(LETTER_SUBJECTS)
+
+
+def test_receipt_golden() -> None:
+    ctx = {"subject": "Reactie gemeente Hilversum", "received": "2026-04-28", "reference": "7468089"}
+    golden = ROOT / "tests" / "fixtures" / "golden" / "mail_receipt.txt"
+    assert render("mail_receipt", ctx) == golden.read_text(encoding="utf-8")
+    assert render_subject("mail_receipt", ctx) == "Ontvangstbevestiging: Reactie gemeente Hilversum"

@@ -6,11 +6,14 @@ an artikel 8 notification is recorded on the case whether or not a letter is ope
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from bot.core.effects import Decision, HistoryNote, LetterChange, PostAlert, RecordArticle8
 from bot.core.lifecycle import OPEN, CaseSnapshot, Event, EventIn, LetterState, Step, apply_event
+from bot.core.outbound import SendMail
 from parsers.model import Kind, Reading
+from replies.render import render_subject
 
 # Kinds that may be linked to the case's only open letter when the mail names no reference.
 LINK_TO_ONLY_OPEN_LETTER = frozenset({Kind.REPLY, Kind.EXTENSION_REQUEST})
@@ -42,8 +45,14 @@ def target_letter(reading: Reading, case: CaseSnapshot) -> tuple[str | None, str
     return None, "no letter of this municipality named"
 
 
-def decide_inbound(reading: Reading, case: CaseSnapshot | None, mail_key: str, received_on: date) -> Decision:
-    """The effects of one read mail. `case` is the primary municipality's case (None when triage is needed)."""
+# Kinds that get an acknowledgement of receipt when that is enabled: a person wrote to us about their case.
+RECEIPT_KINDS = frozenset({Kind.REPLY, Kind.EXTENSION_REQUEST, Kind.QUESTION, Kind.ARTICLE8})
+
+
+def decide_inbound(reading: Reading, case: CaseSnapshot | None, mail_key: str, received_on: date,
+                   acknowledge: bool = False) -> Decision:
+    """The effects of one read mail. `case` is the primary municipality's case (None when triage is needed);
+    with `acknowledge`, a confident mail from a person gets a receipt (never an automatic one)."""
     evidence = tuple(str(e) for e in reading.evidence)
     received = HistoryNote(event=f"mail_received:{reading.kind.value}", detail=reading.subject[:200],
                            letter_reference=reading.reference.value if reading.reference else None,
@@ -67,6 +76,13 @@ def decide_inbound(reading: Reading, case: CaseSnapshot | None, mail_key: str, r
             event_key=decision.event_key, letter_changes=decision.letter_changes, history=decision.history,
             alerts=tuple(PostAlert(a.key, a.template, a.context, urgent=True) for a in decision.alerts),
             article8=RecordArticle8(reading.facts.location_lost, reading.subject[:200], received_on))
+    if acknowledge and reading.kind in RECEIPT_KINDS and reading.sender:
+        ctx = {"subject": reading.subject, "received": received_on.isoformat()}
+        receipt = SendMail(key=f"receipt:{mail_key}", to=reading.sender, subject=render_subject("mail_receipt", ctx),
+                           template="mail_receipt", reference=reference, municipality_code=case.municipality_code,
+                           in_reply_to=reading.message_id or None, answers_kind=reading.kind.value,
+                           context=ctx)
+        decision = replace(decision, mails=(receipt,))
     return decision
 
 

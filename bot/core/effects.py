@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.core.outbound import SendMail
+
 
 @dataclass(frozen=True)
 class HistoryNote:
@@ -56,4 +58,5 @@ class Decision:
     article8: RecordArticle8 | None = None
     history: tuple[HistoryNote, ...] = ()
     alerts: tuple[PostAlert, ...] = ()
+    mails: tuple[SendMail, ...] = ()  # the bot's own mail (receipts), through the outbox
     refused: str | None = None  # Dutch, for the officer: nothing was changed

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from bot.core.effects import Decision
 from bot.core.letters import LetterRow as RegisterRow
 from bot.core.lifecycle import CaseSnapshot, LetterSnapshot, LetterState
+from bot.outbound import enqueue_mail
 from bot.store.models import (
     Article8Row,
     CaseRow,
@@ -189,6 +190,8 @@ def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | 
                                            "urgent": alert.urgent, "case_id": case.id if case else None,
                                            "municipality_code": case.municipality_code if case else None,
                                            "mail_id": mail.id if mail else None}))
+    for mail_out in decision.mails:
+        enqueue_mail(session, mail_out, now)
     if case is not None and (decision.history or decision.letter_changes):
         case.updated_at = now
         session.add(case)
