@@ -34,6 +34,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
 def decode_header(value: object) -> str:
     """An RFC 2047 header (or raw 8-bit bytes smuggled as surrogates) to clean text."""
     raw = str(value) if value is not None else ""
+    if "=?" not in raw and raw.isascii():  # no encoded word, no smuggled bytes: only whitespace to fold
+        return " ".join(raw.split())
     try:
         pieces = email.header.decode_header(raw)
     except Exception:

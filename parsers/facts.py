@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from parsers.dates import find_dates
 from parsers.model import Facts
@@ -25,9 +26,15 @@ def _int(s: str) -> int:
     return int(s.replace(".", ""))
 
 
-def _sentences(text: str) -> list[str]:
+@lru_cache(maxsize=8)  # the finders of one mail read the same text: split and strip it once
+def _stripped(text: str) -> tuple[str, ...]:
+    return tuple(_strip_dates(s) for s in _sentences(text))
+
+
+@lru_cache(maxsize=8)
+def _sentences(text: str) -> tuple[str, ...]:
     parts = re.split(r"(?<=[.!?;])\s+(?=[A-Z0-9(\-•])|\n\s*\n|\n(?=\s*[-•*\d]+[.)]?\s)", text)
-    return [" ".join(p.split()) for p in parts if p.strip()]
+    return tuple(" ".join(p.split()) for p in parts if p.strip())
 
 
 def _strip_dates(s: str) -> str:
@@ -50,7 +57,7 @@ def _first_places(s: str) -> int | None:
 
 
 def find_realised(text: str) -> int | None:
-    for sentence in map(_strip_dates, _sentences(text)):
+    for sentence in _stripped(text):
         remaining = _REMAINING.search(sentence)
         if remaining and "?" not in sentence and re.search(r"verlie|verloren|vervall|valt weg|vallen weg", sentence):
             return _int(remaining.group(1))
@@ -90,7 +97,7 @@ _NOT_PLANNED = re.compile(r"vernietigd|ingetrokken|geweigerd|vervall|gaat niet d
 
 
 def find_planned(text: str) -> int | None:
-    sentences = [_strip_dates(s) for s in _sentences(text)]
+    sentences = _stripped(text)
     for tier, words in enumerate(_PLANNED_WORDS):
         for i, s in enumerate(sentences):
             low = s.lower()
@@ -134,7 +141,7 @@ def find_expected_date(text: str, ref: date | None) -> date | None:
 
 
 def find_location_lost(text: str) -> int | None:
-    for s in map(_strip_dates, _sentences(text)):
+    for s in _stripped(text):
         low = s.lower()
         drop = re.search(r"\b(?:daalt|dalen|gaat|neemt)\b[^.]{0,80}\bvan\s+" + _NUM + r"\s+naar\s+" + _NUM, low)
         if drop and re.search(r"verlie|verloren|vervall|valt weg|brand|sluit|gesloten", low) and \
@@ -162,7 +169,8 @@ def find_facts(text: str, ref: date | None, article8: bool = False) -> Facts:
 
 _BACK = re.compile(r"(tot en met|t/m|tot|until|bis einschließlich|bis|vanaf|from|"
                    r"weer (?:aanwezig|op kantoor) (?:op|vanaf))"
-                   r"\s+(?:\w+dag\s+|monday\s+|tuesday\s+|wednesday\s+|thursday\s+|friday\s+)?", re.IGNORECASE)
+                   r"\s+(?:\w+dag,?\s+|\w+tag,?\s+|monday,?\s+|tuesday,?\s+|wednesday,?\s+|thursday,?\s+|"
+                   r"friday,?\s+)?", re.IGNORECASE)
 
 
 def find_return_date(text: str, ref: date | None) -> date | None:
@@ -174,7 +182,8 @@ def find_return_date(text: str, ref: date | None) -> date | None:
         if m is None or m.end() != len(before):
             continue
         word = m.group(1).lower()
-        if word in ("tot en met", "t/m", "bis einschließlich"):
-            return d.value + timedelta(days=1)
+        if word in ("tot en met", "t/m", "bis einschließlich"):  # back the next working day (no holidays known)
+            back = d.value + timedelta(days=1)
+            return back + timedelta(days=(7 - back.weekday()) % 7 if back.weekday() >= 5 else 0)
         return d.value
     return None

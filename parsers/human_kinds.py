@@ -69,6 +69,8 @@ def rule_article8_implicit(v: MailView) -> str | None:
     """A location is lost (fire, court, landlord, closure, permit) and the task can no longer be met — or a
     municipality (or someone on its behalf) reports a counted number of places lost, without reporting on our letter."""
     text = v.new + "\n\n" + v.attachments[:4000]
+    if not _ART8_EVENT.search(text):  # each sentence is a piece of the text: no event in it, none in them
+        return None
     if re.search(r"\b(?:in (?:antwoord|reactie) op|reactie op uw|naar aanleiding van uw (?:brief|herinnering))",
                  text, re.IGNORECASE):
         return None
@@ -137,6 +139,9 @@ _QUESTION = re.compile(
     r"(?:\b(?:(?:wij|ik) (?:hebben|heb)|(?:hebben|heb) (?:wij|ik)) (?:nog )?(?:een |enkele |de volgende |twee |drie |"
     r"een paar )?vra(?:ag|gen)\b|"
     r"\bvraag (?:ik|wij) (?:u|jullie)\b|\b(?:mijn|onze) vra(?:ag|gen)\b|\bik heb een vraag\b|"
+    # turns to us with a question, or passes on questions as a list of "of ..." clauses
+    r"\bmet (?:een|enkele|de volgende|twee|drie|een paar) vra(?:ag|gen)\b|"
+    r"\b(?:gevraagd|vraagt|vragen|willen weten|wil weten)\s*:\s*(?:[-•*]\s*)?of\b|"
     r"\b(?:bestuurlijk |ambtelijk )?(?:overleg|gesprek)\b[^.?!]{0,80}\b(?:plannen|inplannen|voorstellen|verzoeken)|"
     r"\b(?:plannen|inplannen) van (?:het|een) [^.?!]{0,40}(?:gesprek|overleg)|verzoek\w* [^.?!]{0,60}"
     r"(?:overleg|gesprek)\b|nieuwe? (?:contactpersoon|aanspreekpunt)|"

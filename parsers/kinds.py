@@ -70,10 +70,12 @@ def rule_bounce_sender(v: MailView) -> str | None:
     from_line = v.mail.header("From").lower()
     daemon = local in ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon") or re.search(
         r"mailer-daemon|mail delivery (?:subsystem|system|service)|mail administrator", from_line)
+    if not daemon:
+        return None
     says_so = _BOUNCE_SUBJECT.search(v.mail.subject) or v.mail.nested or re.search(
         r"(?:could not be delivered|undeliverable|niet (?:worden )?bezorgd|delivery|returned|"
         r"permanent|failed|zustell)", v.mail.text[:3000], re.IGNORECASE)
-    return f"sent by {local or 'MAILER-DAEMON'}" if daemon and says_so else None
+    return f"sent by {local or 'MAILER-DAEMON'}" if says_so else None
 
 
 _BOUNCE_ANYWHERE = re.compile(

@@ -35,6 +35,7 @@ _SKIP_BEFORE = re.compile(r"(?:provincie|regio|rechtbank|veiligheidsregio|ggd|om
 _COLLEGE = re.compile(r"(?:college(?:s)?\s+van\s+(?:burgemeester\s+en\s+wethouders|b\s*&\s*w|b\.\s*en\s*w\.)|"
                       r"burgemeester\s+en\s+wethouders|b\s*&\s*w)\s+van\s+(?:de\s+)?(?:gemeenten?\s+)?$",
                       re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?]\s|\n\s*\n")
 _GEMEENTE = re.compile(r"\bgemeenten?\s+$", re.IGNORECASE)
 _LIST_GAP = re.compile(r"^\s*(?:,|en|&|/)\s*$", re.IGNORECASE)
 
@@ -158,10 +159,9 @@ def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str) -> st
     listed = prev is not None and _LIST_GAP.match(text[prev.end: hit.start])
     if listed and prev_ctx in ("namens", "college", "gemeente"):
         return prev_ctx
-    sentence = re.split(r"[.!?]\s|\n\s*\n", before)[-1]
-    if _SKIP_BEFORE.search(before):
+    if _SKIP_BEFORE.search(before.rstrip()[-24:]):  # the word must end the text, before whitespace only
         return "skip"
-    if _on_behalf(sentence):
+    if _on_behalf(_SENTENCE_END.split(before)[-1]):
         return "namens"
     if _COLLEGE.search(before):
         return "college"

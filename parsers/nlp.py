@@ -30,6 +30,8 @@ class NameMatcher:
     matcher: Any
     base_names: dict[str, tuple[str, ...]]  # folded base name → codes it may mean
     fuzzy_choices: tuple[tuple[str, str], ...]  # (folded name, code) for names longer than 5 characters
+    # the longest run of letters of every pattern (folded): a line without any of them holds no name
+    keys: frozenset[str] = frozenset()
 
 
 _CACHE: dict[int, tuple[Registry, NameMatcher]] = {}
@@ -66,11 +68,12 @@ def _build(registry: Registry) -> NameMatcher:
     matcher = PhraseMatcher(nlp.vocab, attr="NORM")
     base: dict[str, list[str]] = {}
     fuzzy: list[tuple[str, str]] = []
+    texts: set[str] = set()
     for m in registry.municipalities:
         names = {m.name, *m.aliases}
-        patterns = [nlp.make_doc(v) for n in names for v in _variants(n)]
-        patterns += [nlp.make_doc(v) for f in m.former for v in _variants(f)]
-        matcher.add(m.code, patterns)
+        variants = [v for n in names for v in _variants(n)] + [v for f in m.former for v in _variants(f)]
+        texts.update(variants)
+        matcher.add(m.code, [nlp.make_doc(v) for v in variants])
         stripped = re.sub(r"\s*\(.*\)\s*$", "", m.name).strip()
         if stripped != m.name:
             base.setdefault(fold_name(stripped), []).append(m.code)
@@ -81,7 +84,34 @@ def _build(registry: Registry) -> NameMatcher:
     for b, codes in base.items():
         matcher.add(AMBIGUOUS + b, [nlp.make_doc(b)])
         base[b] = codes
-    return NameMatcher(nlp, matcher, {k: tuple(v) for k, v in base.items()}, tuple(fuzzy))
+        texts.add(b)
+    keys = frozenset(_key(t) for t in texts)
+    return NameMatcher(nlp, matcher, {k: tuple(v) for k, v in base.items()}, tuple(fuzzy), keys)
+
+
+# runs of letters; the tokenizer never splits a token between two letters, so a name's longest letter run is a
+# whole run of the line it stands in
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LONG_RUN = re.compile(r"\S{60,}")
+_FREQUENT = frozenset({"gemeente", "de", "den", "het", "aan", "op", "van", "en", "s"})
+
+
+def _key(pattern: str) -> str:
+    """The run of letters of a pattern that is rarest in mail: the longest that is not a frequent word."""
+    runs = _LETTERS.findall(fold_token(pattern))
+    return max(runs, key=lambda r: (r not in _FREQUENT, len(r)), default="")
+
+
+def _name_lines(text: str, keys: frozenset[str]) -> str:
+    """The text with every line that cannot hold a name blanked out (same length, so offsets stay)."""
+    if not keys or "" in keys:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        folded = line.lower() if line.isascii() else fold_token(line)
+        if not any(run in keys for run in _LETTERS.findall(folded)):
+            lines[i] = " " * len(line)
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -97,7 +127,10 @@ def find_names(text: str, nm: NameMatcher) -> list[NameHit]:
     import spacy.util
 
     # long runs without spaces (base64 debris, URLs) are never names and make the tokenizer slow
-    clean = re.sub(r"\S{60,}", lambda m: " " * len(m.group(0)), text[:100_000])
+    clean = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text[:100_000])
+    clean = _name_lines(clean, nm.keys)
+    if not clean.strip():
+        return []
     doc = nm.nlp.make_doc(clean)
     spans = []
     for match_id, start, end in nm.matcher(doc):

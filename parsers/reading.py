@@ -167,6 +167,8 @@ def _machine(mail: ParsedMail, ctx: ReadingContext, kind: Kind, evidence: list[E
             if code and code not in codes:
                 codes.append(code)
                 evidence.append(Evidence("municipality_failed_recipient", addr))
+        if not codes:  # a wrong domain: the returned headers may still name the addressee "Gemeente X"
+            codes += _failed_recipient_names(mail, ctx, evidence)
     else:
         code = domain_municipality(body.sender, ctx.registry)
         if code:
@@ -207,6 +209,27 @@ def _failed_recipients(mail: ParsedMail, ctx: ReadingContext) -> list[str]:
     for n in mail.nested:
         found += list(n.recipients)
     return [a.lower() for a in found if not is_own(a, ctx.own_domains)]
+
+
+def _failed_recipient_names(mail: ParsedMail, ctx: ReadingContext, evidence: list[Evidence]) -> list[str]:
+    """The one municipality that the returned original's To/Cc display names call "Gemeente X" for a failed
+    address; none when the names disagree or none is a municipality."""
+    import email.utils
+
+    failed = set(_failed_recipients(mail, ctx))
+    found: dict[str, str] = {}
+    for n in mail.nested:
+        pairs = email.utils.getaddresses([n.header("To"), n.header("Cc")])
+        for name, addr in pairs:
+            if addr.lower() in failed and re.match(r"^\s*(?:de\s+)?gemeente\s+\S", name, re.IGNORECASE):
+                m = ctx.registry.resolve(name)
+                if m is not None:
+                    found.setdefault(m.code, f"{name} <{addr}>")
+    if len(found) != 1:
+        return []
+    code, detail = next(iter(found.items()))
+    evidence.append(Evidence("municipality_failed_recipient_name", f"returned mail addressed to {detail}"))
+    return [code]
 
 
 def _reading(mail: ParsedMail, kind: Kind, evidence: list[Evidence], body: _Body,

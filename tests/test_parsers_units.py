@@ -140,3 +140,9 @@ def test_explicit_article8(ctx: ReadingContext) -> None:
     body = "Conform artikel 8 van de wet melden wij dat de locatie (120 plekken) vervalt."
     r = read_mail(_mail("a@hilversum.nl", "Melding", body), ctx)
     assert r.kind is Kind.ARTICLE8 and r.facts.location_lost == 120
+
+
+def test_return_date_skips_the_weekend_and_reads_german() -> None:
+    assert find_return_date("Ik ben afwezig t/m vrijdag 17 april 2026.", date(2026, 4, 10)) == date(2026, 4, 20)
+    assert find_return_date("Ich bin bis einschließlich Freitag, 10. Juli 2026, nicht im Büro.",
+                            date(2026, 7, 1)) == date(2026, 7, 13)
