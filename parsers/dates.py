@@ -71,13 +71,21 @@ def _period(word: str, what: str, year_s: str | None, ref: date | None) -> date 
     return _safe(year, end_month, monthrange(year, end_month)[1])
 
 
-def find_dates(text: str, ref: date | None = None) -> list[FoundDate]:
-    """Every date in the text, in reading order."""
+def past_year(month: int, day: int, ref: date) -> int:
+    """The year of a day named as past ("uw brief van 9 april"): the latest such day not after `ref`."""
+    candidate = _safe(ref.year, month, min(day, monthrange(ref.year, month)[1]))
+    return ref.year if candidate is None or candidate <= ref else ref.year - 1
+
+
+def find_dates(text: str, ref: date | None = None, past: bool = False) -> list[FoundDate]:
+    """Every date in the text, in reading order. `past`: a date without a year lies on or before `ref` (a letter
+    the mail answers), instead of the default on or after it (a date the mail plans)."""
     out: list[FoundDate] = []
     for m in _DMY.finditer(text):
         month = MONTHS[m.group(2).lower()]
         day = int(m.group(1))
-        year = int(m.group(3)) if m.group(3) else _year_for(month, day, ref)
+        year = int(m.group(3)) if m.group(3) else (
+            past_year(month, day, ref) if past and ref else _year_for(month, day, ref))
         if (d := _safe(year, month, day)) is not None and year > 1900:
             out.append(FoundDate(d, m.start(), m.end(), m.group(0)))
     for m in _NUMERIC.finditer(text):

@@ -141,7 +141,8 @@ def find_expected_date(text: str, ref: date | None) -> date | None:
 
 
 def find_location_lost(text: str) -> int | None:
-    for s in _stripped(text):
+    stripped = _stripped(text)
+    for i, s in enumerate(stripped):
         low = s.lower()
         drop = re.search(r"\b(?:daalt|dalen|gaat|neemt)\b[^.]{0,80}\bvan\s+" + _NUM + r"\s+naar\s+" + _NUM, low)
         if drop and re.search(r"verlie|verloren|vervall|valt weg|brand|sluit|gesloten", low) and \
@@ -155,6 +156,8 @@ def find_location_lost(text: str) -> int | None:
         if re.search(r"vervalt|vervallen|valt weg|vallen weg|niet door|wegvallen|failliet|brand|vernietigd|terug|"
                      r"verloren|gesloten|sluit|niet (?:meer|langer) beschikbaar|onbruikbaar", low):
             m = re.search(r"\(\s*" + _NUM + r"\s+(?:\w+\s+)?plekken\s*\)", low) or _PLACES.search(low)
+            if m is None and i and not _PLACES.search(low):  # "... 48 plaatsen in voorbereiding. De eigenaar heeft
+                m = _PLACES.search(stripped[i - 1].lower())  # zich teruggetrokken.": the location just described
             if m:
                 total = re.search(r"(?:in totaal|samen|totaal)\s+" + _NUM, low)
                 return _int(total.group(1)) if total else _int(m.group(1))
@@ -162,9 +165,10 @@ def find_location_lost(text: str) -> int | None:
 
 
 def find_facts(text: str, ref: date | None, article8: bool = False) -> Facts:
-    return Facts(realised=find_realised(text), planned=find_planned(text),
-                 expected_date=find_expected_date(text, ref),
-                 location_lost=find_location_lost(text) if article8 else None)
+    lost = find_location_lost(text) if article8 else None
+    planned = find_planned(text)
+    return Facts(realised=find_realised(text), planned=None if lost is not None and planned == lost else planned,
+                 expected_date=find_expected_date(text, ref), location_lost=lost)
 
 
 _BACK = re.compile(r"(tot en met|t/m|tot|until|bis einschließlich|bis|vanaf|from|"

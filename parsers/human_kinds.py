@@ -33,8 +33,27 @@ _ART8_CONSEQUENCE = re.compile(
     re.IGNORECASE)
 
 
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=[-•*]\s)", text) if s.strip()]
+# a full stop after an abbreviation ends no sentence when the text goes on with a digit or a small letter:
+# "melding ex art. 8 Wgtmma", "o.a. de locatie", but "uw brief van 9 april jl. Op dit moment ..." is two sentences
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:art|artt|nr|nrs|jl|ca|bijv|resp|mr|drs|ir|dhr|mevr|mw|blz|vs|cf|"
+                           r"(?:[a-z]\.){1,3}[a-z]|o\.g\.v|n\.a\.v|i\.v\.m|m\.b\.t|t\.a\.v|d\.d)\.$", re.IGNORECASE)
+
+
+def sentences(text: str) -> list[str]:
+    out: list[str] = []
+    glue = False
+    for piece in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=[-•*]\s)", text):
+        if not piece.strip():
+            continue
+        if glue and out and re.match(r"[\d(a-zà-ÿ]", piece):
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+        glue = bool(_ABBREVIATION.search(out[-1]))
+    return out
+
+
+_sentences = sentences
 
 
 # a sentence that talks about the duty to notify instead of notifying: a question, a condition, a quote of the letter
@@ -87,6 +106,17 @@ def rule_article8_implicit(v: MailView) -> str | None:
     return None
 
 
+# a body that only sends an attached letter ("Bijgaand treft u een brief van ons college aan", "In de bijlage vindt u
+# het schrijven van ..."): what the mail asks is in the attachment
+_COVER = re.compile(r"\b(?:bijgaand|bijgevoegd|in de bijlage|als bijlage|hierbij)\b[^.?!]{0,60}\b(?:brief|schrijven|"
+                    r"document|stuk|reactie|bericht)\b", re.IGNORECASE)
+
+
+def cover_note(new: str) -> bool:
+    body = re.sub(r"(?im)^\s*(?:geachte|beste|goede(?:morgen|middag)|hallo|dag)\b.*$", "", new).strip()
+    return len(body) < 300 and bool(_COVER.search(body))
+
+
 _MORE_TIME = r"(?:uitstel|verlenging|verlengen|meer tijd|extra tijd|langer de tijd|de tijd te (?:geven|gunnen))"
 _DELIVER = r"(?:aan)?(?:leveren|sturen|toesturen|versturen|toezenden|reageren|antwoorden|beantwoorden|indienen)"
 _EXTENSION = re.compile(  # asks for more time in so many words: enough even beside a progress report
@@ -115,7 +145,9 @@ _WILL_BE_LATE = re.compile(  # says the answer will come after the term: an exte
     rf"\bpas\s+(?:op|na|in|rond|eind|begin|medio)\b[^.?!]{{0,40}}\b(?:te\s+)?(?:kunnen\s+)?{_DELIVER}|"
     rf"\b(?:reactie|antwoord|beantwoording)\b[^.?!]{{0,40}}\bpas\s+(?:op|na|in|rond|eind|begin|medio)\b)",
     re.IGNORECASE)
-_NOT_A_REQUEST = re.compile(r"\b(?:verleend|toegekend|gekregen|akkoord gegaan)\b|\bgeen\s+(?:uitstel|verlenging|"
+_NOT_A_REQUEST = re.compile(r"\b(?:verleend|verleende|toegekend|gekregen|akkoord gegaan)\b|"
+                            r"\b(?:dank|danken|bedanken|bedankt)\b[^.?!]{0,60}\b(?:uitstel|verlenging|extra tijd)\b|"
+                            r"\bgeen\s+(?:uitstel|verlenging|"
                             r"extra tijd|meer tijd|behoefte|noodzaak)\b|\bniet\s+(?:\w+\s+)?(?:meer|extra)\s+tijd|"
                             r"\bniet nodig\b|\bhoeft\b[^.?!]{0,40}\bniet\b", re.IGNORECASE)
 
@@ -123,7 +155,8 @@ _NOT_A_REQUEST = re.compile(r"\b(?:verleend|toegekend|gekregen|akkoord gegaan)\b
 def rule_extension(v: MailView) -> str | None:
     """Asks for more time: in so many words, as a question ("Zouden wij uitstel kunnen krijgen?"), or by
     announcing that the answer comes later / after the term (only when the mail is not itself the answer)."""
-    sentences = [s for s in _sentences(v.new) if not _NOT_A_REQUEST.search(s)]
+    text = v.new + ("\n\n" + v.attachments[:6000] if cover_note(v.new) else "")
+    sentences = [s for s in _sentences(text) if not _NOT_A_REQUEST.search(s)]
     for s in sentences:
         if _EXTENSION.search(s) or ("?" in s and _EXTENSION_QUESTION.search(s)):
             return f"asks for more time: {s.strip()[:120]!r}"
@@ -153,11 +186,32 @@ _REPLY = re.compile(
     r"zie bijgevoegde|bijgaand (?:treft u|ontvangt u|de reactie)|verwachte datum)", re.IGNORECASE)
 
 
+# a sentence that repeats what our letter asks ("In uw brief vraagt u ons om de stand van zaken", "U verzoekt ons
+# ..."): its reply words ("stand van zaken", "in voorbereiding") are the ministry's, not a progress report
+_OUR_REQUEST = re.compile(
+    r"\b(?:u|jullie)\s+(?:vraagt|verzoekt|vroeg|verzocht|wilt|wil)\s+(?:ons|de gemeente|het college|om|naar)\b|"
+    r"\b(?:vraagt|verzoekt|vroeg|verzocht|wilt|wil)\s+(?:u|jullie)\s+(?:ons|de gemeente|het college|om|naar)\b|"
+    r"\bwordt (?:ons|de gemeente|het college) gevraagd\b|\b(?:uw|de) (?:brief|vraag|verzoek) (?:om|naar)\b",
+    re.IGNORECASE)
+
+
+# an indirect question: "Het is ons niet duidelijk of ... als gerealiseerd gelden", "wij vragen ons af of ..."
+_INDIRECT_QUESTION = re.compile(r"\b(?:niet duidelijk|onduidelijk|(?:willen|wil|graag) (?:\w+ )?weten|"
+                                r"vragen (?:ons|wij|we) af|vraag ik me af)\b"
+                                r"[^.?!]{0,40}\b(?:of|hoe|wanneer|welke)\b", re.IGNORECASE)
+
+
+def _own_words(text: str) -> str:
+    """The sentences that state something of the writer's own: no repeat of our request, no (indirect) question."""
+    return "\n".join(s for s in sentences(text) if not _OUR_REQUEST.search(s) and "?" not in s
+                     and not _INDIRECT_QUESTION.search(s))
+
+
 def rule_question(v: MailView) -> str | None:
     m = _QUESTION.search(v.new)
     if m:
         return f"asks a question or a meeting: {m.group(0)!r}"
-    if "?" in v.new and not _REPLY.search(v.new + v.attachments[:3000]):
+    if "?" in v.new and not _REPLY.search(_own_words(v.new) + "\n" + v.attachments[:3000]):
         return "contains a question and no progress report"
     return None
 

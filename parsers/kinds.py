@@ -106,7 +106,8 @@ def rule_read_receipt(v: MailView) -> str | None:
 
 def rule_auto_headers(v: MailView) -> str | None:
     auto = _header(v, "Auto-Submitted")
-    if auto and auto != "no" and not re.match(r"^\s*(?:fw|fwd|doorst)\s*:", v.mail.subject, re.IGNORECASE):
+    if auto and auto != "no" and not re.match(r"^\s*(?:fw|fwd|doorst)\s*:", v.mail.subject, re.IGNORECASE) \
+            and not _notification(v):
         return f"Auto-Submitted: {auto}"
     for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
         if v.mail.has_header(h):
@@ -117,6 +118,20 @@ def rule_auto_headers(v: MailView) -> str | None:
     if prec in ("bulk", "junk") and not _is_list(v) and (_AUTO_SUBJECT.search(v.mail.subject)
                                                            or _RECEIPT_BODY.search(v.new) or _OOO_BODY.search(v.new)):
         return f"Precedence: {prec} with auto-reply wording"
+    return None
+
+
+def _notification(v: MailView) -> bool:
+    """RFC 3834 "auto-generated" mail that answers no mail (no In-Reply-To, no "Re:", not from a municipality's
+    mailbox): a system notification (a shared file, a task, a portal), not a mailbox answering us."""
+    return (_header(v, "Auto-Submitted").startswith("auto-generated") and not v.mail.in_reply_to
+            and not v.mail.has_header("References") and not v.municipal_sender
+            and not re.match(r"^\s*(?:re|antw|aw|sv|vs|r)\s*:", v.mail.subject, re.IGNORECASE))
+
+
+def rule_notification(v: MailView) -> str | None:
+    if _notification(v):
+        return "system notification (Auto-Submitted: auto-generated) that answers no mail"
     return None
 
 
@@ -246,6 +261,7 @@ RULES: tuple[tuple[str, Kind, Rule], ...] = (
     ("auto_headers", Kind.AUTO_REPLY, rule_auto_headers),
     ("auto_subject", Kind.AUTO_REPLY, rule_auto_subject),
     ("auto_body", Kind.AUTO_REPLY, rule_auto_body),
+    ("notification", Kind.OTHER, rule_notification),
     # not correspondence of a municipality, whatever it says about uitstel or artikel 8
     ("newsletter", Kind.OTHER, rule_newsletter),
     ("invitation", Kind.OTHER, rule_invitation),

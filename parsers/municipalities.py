@@ -52,6 +52,7 @@ class MunicipalityFindings:
     groups: list[list[str]] = field(default_factory=list)  # named together in one namens/college phrase, in order
     regional_sender: bool = False
     ambiguous_strong: list[str] = field(default_factory=list)  # e.g. "bergen" in a strong context, unresolved
+    ambiguous_mandate: bool = False  # "namens het college van Bergen": written for a municipality, but which one?
     region_members: frozenset[str] = frozenset()  # a known regional body writes: only its members can be meant
     evidence: list[Evidence] = field(default_factory=list)
 
@@ -218,6 +219,7 @@ def _scan_zone(zone: str, text: str, offset: int, nm: object, registry: Registry
         if code is None:
             if ctx in ("namens", "college") or (ctx == "gemeente" and zone in ("subject", "signature")):
                 found.ambiguous_strong.append(hit.text)
+                found.ambiguous_mandate |= ctx in ("namens", "college")
             prev, prev_ctx = hit, ctx
             continue
         if folded in COMMON_WORD_NAMES and ctx == "mention" and not _signature_line(text, hit):

@@ -98,14 +98,16 @@ def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
     evidence: list[Evidence] = []
     if body.forwarded_external:
         evidence.append(Evidence("forwarded", f"internal forward of a mail from {body.sender}"))
-    municipal = (bool(found.strong()) and not found.regional_sender) or any(
+    municipal = (bool(found.strong()) and not found.regional_sender) or found.ambiguous_mandate or any(
         k & {"namens", "college"} for k in found.kinds.values())
-    ref_zones = {"subject": body.subject, "new": body.new, "attachment": attach_text, "quoted": body.quoted}
+    names = "\n".join(re.sub(r"[_+]", " ", a.filename) for a in mail.attachments if a.filename)
+    ref_zones = {"subject": body.subject, "new": body.new, "attachment": attach_text, "filename": names,
+                 "quoted": body.quoted}
     cites = bool(re.search(r"(?<!\d)7\d{6}(?!\d)", body.subject + body.new))
     home = domain_municipality(body.sender, ctx.registry) or learned_municipality(body.sender, ctx.learned_domains)
     view = MailView(mail, body.new, body.signature, attach_text, is_own(mail.sender, ctx.own_domains),
                     municipal or bool(home), cites, body.forwarded_external,
-                    bool(home) or any(k & _WRITER for k in found.kinds.values()))
+                    bool(home) or found.ambiguous_mandate or any(k & _WRITER for k in found.kinds.values()))
     kind, rule, reason = classify(view)
     evidence.append(Evidence(f"kind_{rule}", reason))
     ref_date = mail.date.date() if mail.date else None
@@ -114,7 +116,8 @@ def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
     if kind is Kind.OTHER:
         return _reading(mail, kind, evidence, body, (), None, Facts(), needs_triage=False)
     threads = thread_references(mail.in_reply_to, ctx) if not body.forwarded_external else []
-    decision = decide_reference(ref_zones, found, ctx, body.sender, kind, body.new + "\n" + attach_text, threads)
+    decision = decide_reference(ref_zones, found, ctx, body.sender, kind, body.new + "\n" + attach_text, threads,
+                                ref_date)
     evidence += decision.evidence
     facts = find_facts(body.new + "\n\n" + attach_text, ref_date, article8=kind is Kind.ARTICLE8)
     munis, triage, why = _human_municipalities(found, decision, body.sender, ctx)
@@ -129,6 +132,8 @@ def _human_municipalities(found: MunicipalityFindings, decision: RefDecision, se
     primary = decision.municipality
     if primary is None:
         why.append("no municipality could be established")
+        if found.ambiguous_strong:
+            why.append(f"ambiguous municipality name: {', '.join(found.ambiguous_strong)}")
         return (), True, why
     group = set(decision.members or next((g for g in found.groups if primary in g), [primary]))
     rivals = [c for c in found.strong() if c not in group and found.scores.get(c, 0) >= 0.3]

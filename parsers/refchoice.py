@@ -8,6 +8,10 @@ reference written, "uw brief van 9 april" names the municipality's letter of tha
 sender's signature when the municipality had exactly one letter that day). A near miss needs the sender's municipal
 domain. With no strong municipality, a mail citing the letters of several municipalities, each named in it, is
 for all of them, the first cited being the primary when it is also the first named; otherwise triage.
+A reference in an attachment's file name counts as written, below subject, text and attachment text. When the cited
+reference and a letter named by date disagree, a newer letter named as the one answered wins, an older named letter
+yields, and a newer letter named in passing sends the mail to triage (`letterdates.py`). A joint answer
+("gezamenlijke reactie van de gemeenten X en Y") is for every municipality named in that sentence.
 Machine mail: only references that literally appear in the echoed subject or the returned original.
 """
 
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from parsers.dates import find_dates
+from parsers.letterdates import joint_members, named_letters
 from parsers.mime import ParsedMail
 from parsers.model import Evidence, Kind, ReferenceMatch
 from parsers.municipalities import STRONG, MunicipalityFindings
@@ -28,10 +32,10 @@ from parsers.references import Citation, RefCandidate, find_citations, match_reg
 if TYPE_CHECKING:
     from parsers.understand import ReadingContext
 
-_LETTER_OF = re.compile(r"\b(?:uw|de|jullie|your)\s+(?:brief|herinnering|informatieverzoek|rappel|letter)\s+"
-                        r"(?:van|d\.d\.|dated|of)\s+", re.IGNORECASE)
 _YOUR_LETTER = re.compile(r"\b(?:uw|jullie|your)\s+(?:brief|schrijven|letter|informatieverzoek)\b", re.IGNORECASE)
-ZONE_WEIGHT = {"subject": 3.0, "new": 2.0, "attachment": 1.5, "quoted": 0.5}
+# a reference in an attachment's file name ("Reactie kenmerk 8452213.pdf") is written by the sender, but named in
+# passing and often left from an earlier document: it counts, below the subject, the text and the attachment's text
+ZONE_WEIGHT = {"subject": 3.0, "new": 2.0, "attachment": 1.5, "filename": 1.0, "quoted": 0.5}
 
 
 @dataclass
@@ -56,7 +60,7 @@ def _best(cands: list[RefCandidate], ctx: ReadingContext) -> RefCandidate:
 def _score(c: RefCandidate) -> float:
     if c.distance:
         return 0.7
-    base = {"subject": 1.0, "new": 1.0, "attachment": 0.85, "quoted": 0.6}[c.citation.zone]
+    base = {"subject": 1.0, "new": 1.0, "attachment": 0.85, "filename": 0.8, "quoted": 0.6}[c.citation.zone]
     return base - (0.1 if c.normalised and base == 1.0 and not c.citation.written.isdigit() else 0.0)
 
 
@@ -82,11 +86,12 @@ def _mid(message_id: str) -> str:
 
 
 def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx: ReadingContext, sender: str,
-                     kind: Kind, text: str, threads: list[str] | None = None) -> RefDecision:
+                     kind: Kind, text: str, threads: list[str] | None = None, sent: date | None = None
+                     ) -> RefDecision:
     d = RefDecision()
     cands = match_register(find_citations(zones), ctx.letters)
     threads = threads or []
-    written = [c for c in find_citations({k: v for k, v in zones.items() if k != "quoted"})
+    written = [c for c in find_citations({k: v for k, v in zones.items() if k not in ("quoted", "filename")})
                if c.labelled or c.zone == "subject"]
     primary = _primary(found)
     code_of = {r: letter.municipality_code for r, letter in ctx.letters.items()}
@@ -121,9 +126,11 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
             d.confirmed = True
             d.evidence.append(Evidence(label, f"{best.citation.written} in {best.citation.zone} → letter "
                                        f"{best.reference} to this municipality"))
+            _check_named_letter(d, text, sent, ctx, primary)
             break
         if d.reference is None:
-            _no_own_reference(d, cands, written, code_of, primary, ctx, kind, text, found)
+            _no_own_reference(d, cands, written, code_of, primary, ctx, kind, text, found, sent)
+        d.members = d.members or joint_members(zones.get("new", ""), primary, found, ctx.registry)
         return d
     exact = [c for c in cands if c.distance == 0 and c.citation.zone in ("subject", "new", "attachment")]
     muni_of_exact = list(dict.fromkeys(code_of[c.reference] for c in exact))  # in citation order
@@ -166,16 +173,33 @@ def _unsafe_near_miss(tier: list[RefCandidate], found: MunicipalityFindings, pri
     return None
 
 
-def _letter_dates(text: str, latest: date | None) -> list[date]:
-    """Dates the mail gives for our letter: "uw brief van 24 april", "de brief van 16 april 2026"."""
-    out = []
-    for m in _LETTER_OF.finditer(text):
-        out += [f.value for f in find_dates(text[m.end(): m.end() + 30], latest)[:1]]
-    return out
+def _check_named_letter(d: RefDecision, text: str, sent: date | None, ctx: ReadingContext, primary: str) -> None:
+    """The cited reference and a letter named by date ("uw brief van 2 juli") must be one letter. When they are not:
+    a newer letter named as the one answered ("in reactie op uw brief van 2 juli") wins over a cited older number (a
+    municipality keeps quoting its first case number); an older named letter yields to the newer cited one (a
+    reminder's answer recalls the first letter); a newer letter named in passing leaves the choice to an officer."""
+    assert d.reference is not None
+    cited = ctx.letters[d.reference.value]
+    named = named_letters(text, sent, ctx.letters, primary)
+    if not named or any(n.reference == d.reference.value for n in named):
+        return
+    newer = [n for n in named if n.when > cited.sent_on]
+    if not newer:
+        return
+    answered = {n.reference for n in newer if n.answered}
+    if len(answered) == 1 and len({n.reference for n in newer}) == 1:
+        ref = answered.pop()
+        d.evidence.append(Evidence("reference_answered_letter", f"answers the newer letter {ref} of "
+                                   f"{ctx.letters[ref].sent_on.isoformat()}; cited {d.reference.value} is older"))
+        d.reference = ReferenceMatch(ref, f"brief van {ctx.letters[ref].sent_on.isoformat()}", 0.7)
+        return
+    d.triage_reasons.append(f"cited reference {d.reference.value} and the letter named by date "
+                            f"({newer[0].when.isoformat()} → {newer[0].reference}) differ")
 
 
 def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[Citation], code_of: dict[str, str],
-                      primary: str, ctx: ReadingContext, kind: Kind, text: str, found: MunicipalityFindings) -> None:
+                      primary: str, ctx: ReadingContext, kind: Kind, text: str, found: MunicipalityFindings,
+                      sent: date | None = None) -> None:
     foreign = [c for c in cands if c.distance == 0 and c.citation.zone != "quoted"]
     if foreign:
         c = foreign[0]
@@ -189,16 +213,14 @@ def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[C
     if kind is Kind.ARTICLE8 and not re.search(r"\buw brief\b", text, re.IGNORECASE):
         return
     letters = [r for r, letter in ctx.letters.items() if letter.municipality_code == primary]
-    latest = max((ctx.letters[r].sent_on for r in letters), default=None)
-    for when in _letter_dates(text, latest):
-        sent = {r for r in letters if (ctx.letters[r].sent_on.month, ctx.letters[r].sent_on.day) ==
-                (when.month, when.day)}
-        if len(sent) == 1:  # the municipality had exactly one letter on that date: it names that letter
-            ref = sent.pop()
-            d.reference = ReferenceMatch(ref, f"brief van {when.isoformat()}", 0.6)
-            d.confirmed = True
-            d.evidence.append(Evidence("reference_by_letter_date", f"{when.isoformat()} → letter {ref}"))
-            return
+    named = named_letters(text, sent, ctx.letters, primary)
+    if named:  # a letter of the municipality sent on a named date; of several named, the most recent is answered
+        pick = max(named, key=lambda n: (n.answered and len({x.reference for x in named if x.answered}) == 1,
+                                         n.when))
+        d.reference = ReferenceMatch(pick.reference, f"brief van {pick.when.isoformat()}", 0.6)
+        d.confirmed = True
+        d.evidence.append(Evidence("reference_by_letter_date", f"{pick.when.isoformat()} → letter {pick.reference}"))
+        return
     # "jullie brief" / "uw brief" without a date: the municipality's only letter, when the municipality is certain
     certain = found.kinds.get(primary, set()) & {"domain", "namens", "college"}
     if len(letters) == 1 and certain and _YOUR_LETTER.search(text):
