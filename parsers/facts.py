@@ -81,6 +81,10 @@ def _realised_in(s: str) -> int | None:
             return _int(m.group(1))
         if not re.search(r"\bvan\s+" + _NUM + r"\s+naar\s+" + _NUM, s):
             return None
+    now = re.search(r"\b(?:er\s+staan\s+(?:er\s+)?|staan\s+er\s+)(?:nu|inmiddels|momenteel|op dit moment)\s+"
+                    + _NUM + r"\b(?!\s*(?:%|procent))", low)  # "Er staan er nu 150": places standing today
+    if now and not re.search(r"voorbereiding|gepland|verlie|verloren|taak", low):
+        return _int(now.group(1))
     if not re.search(r"gerealiseerd|in gebruik\b|opvangplekken in gebruik|\bhave been reali[sz]ed|"
                      r"\bare reali[sz]ed", low):
         return None
@@ -126,12 +130,15 @@ def find_expected_date(text: str, ref: date | None) -> date | None:
     sentences = _sentences(text)
     for i, s in enumerate(sentences):
         low = s.lower()
-        if not re.search(r"verwacht|voldoen wij|zullen wij|uiterlijk|voldoet|\bexpect", low) or not re.search(
-                r"\btaak|\btask", low):
+        moved = re.search(r"(?:schuiven|verleggen|verlengen|uitstellen)\b[^.?!]{0,20}\b(?:naar|tot)\b", low)
+        if not (moved or re.search(r"verwacht|voldoen wij|zullen wij|uiterlijk|voldoet|\bexpect", low)) \
+                or not re.search(r"\btaak|\btask", low):
             continue
         if re.search(r"\bniet\b|\bgeen\b|\bnot\b", low):
             continue
         dates = find_dates(s, ref)
+        if not dates and moved and i + 1 < len(sentences) and not re.search(r"[.!?]$", s):  # date on the next line
+            dates = find_dates(s + " " + sentences[i + 1], ref)
         if not dates and i and re.search(r"verwacht|oplever|gereed|beschikbaar", sentences[i - 1], re.IGNORECASE):
             dates = find_dates(sentences[i - 1], ref)
         if dates:

@@ -117,12 +117,26 @@ def cover_note(new: str) -> bool:
     return len(body) < 300 and bool(_COVER.search(body))
 
 
-_MORE_TIME = r"(?:uitstel|verlenging|verlengen|meer tijd|extra tijd|langer de tijd|de tijd te (?:geven|gunnen))"
-_DELIVER = r"(?:aan)?(?:leveren|sturen|toesturen|versturen|toezenden|reageren|antwoorden|beantwoorden|indienen)"
+# more time in so many words, or as a stretch of time: "twee weken langer", "een maand extra", "extra weken"
+_MORE_TIME = (r"(?:uitstel|verlenging|verlengen|meer tijd|extra tijd|langer de tijd|de tijd te (?:geven|gunnen)|"
+              r"(?:dagen|weken|maanden|maand)\s+(?:langer|extra|meer)\b|extra\s+(?:\w+\s+)?(?:dagen|weken|maanden))")
+_DELIVER = (r"(?:aan)?(?:leveren|sturen|toesturen|versturen|toezenden|zenden|verzenden|reageren|antwoorden|"
+            r"beantwoorden|indienen)")
+# a term or deadline asked to move: "kunnen we de termijn opschuiven naar 1 juli", "de deadline te verleggen"
+_MOVE_TERM = (r"\b(?:termijn|deadline|einddatum|uiterste datum)\b[^.?!]{0,80}\b(?:(?:op|ver)?(?:te )?schuiven|"
+              r"(?:te )?verleggen|(?:te )?verlengen|uit(?:te)?stellen|uit te stellen)\b|"
+              r"\b(?:opschuiven|verschuiven|verleggen|verlengen|uitstellen)\s+van\s+(?:de|het|deze)\s+"
+              r"(?:\w+\s+)?(?:termijn|deadline|einddatum)\b")
+# proposes to answer later: "stellen wij voor om onze reactie niet op 30 april maar uiterlijk op 22 mei te zenden"
+_PROPOSE_LATER = (rf"\b(?:(?:stellen|stel)\s+(?:wij|we|ik)\s+(?:u\s+)?voor|(?:wij|we|ik)\s+(?:stellen|stel)\s+"
+                  rf"(?:u\s+)?voor|(?:ons|mijn)\s+voorstel\s+is|(?:willen|wil)\s+(?:wij|we|ik)\s+(?:u\s+)?"
+                  rf"voorstellen)\b[^.?!]{{0,100}}\b(?:reactie|antwoord|beantwoording|informatie|gegevens)\b"
+                  rf"[^.?!]{{0,80}}\b(?:uiterlijk|pas|later|niet\s+(?:op|voor|vóór|per))\b[^.?!]{{0,60}}{_DELIVER}")
 _EXTENSION = re.compile(  # asks for more time in so many words: enough even beside a progress report
     rf"(?:\b(?:verzoek\w*|vragen|vraag|verzocht)\b[^.?!]{{0,140}}\b(?:{_MORE_TIME}|later (?:te )?{_DELIVER})|"
     rf"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{{0,80}}\b(?:verzoek\w*|vragen|gevraagd)\b|"
     r"\btermijn\b[^.?!]{0,80}\bte verlengen|\bverlenging van de (?:\w+ )?termijn|"
+    rf"{_MOVE_TERM}|{_PROPOSE_LATER}|"
     r"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{0,60}\b(?:krijgen|verlenen|toestaan|gunnen|geven)\b|"
     r"\b(?:krijgen|verlenen|toestaan|gunnen|geven)\b[^.?!]{0,20}\b(?:uitstel|verlenging)\b|"
     # asks whether the answer may come by a later date: "of het akkoord is dat wij onze reactie uiterlijk 29 mei
@@ -178,7 +192,10 @@ _QUESTION = re.compile(
     r"\b(?:bestuurlijk |ambtelijk )?(?:overleg|gesprek)\b[^.?!]{0,80}\b(?:plannen|inplannen|voorstellen|verzoeken)|"
     r"\b(?:plannen|inplannen) van (?:het|een) [^.?!]{0,40}(?:gesprek|overleg)|verzoek\w* [^.?!]{0,60}"
     r"(?:overleg|gesprek)\b|nieuwe? (?:contactpersoon|aanspreekpunt)|"
-    r"\bneemt (?!(?:\w+ ){0,3}contact)[^.?!]{0,60}\bover\b)",
+    # someone takes over the file ("neemt mijn collega het dossier van mij over"): "over" as the particle that
+    # ends the clause, not the preposition of "een besluit neemt over de locatie"
+    r"\bneemt (?!(?:\w+ ){0,3}contact)[^.?!]{0,60}\bover\b(?=\s*(?:[.,;:!?)]|$|\n|van\b|en\b|als\b|per\b|"
+    r"vanaf\b|met ingang\b)))",
     re.IGNORECASE)
 _REPLY = re.compile(
     r"(?:stand van zaken|gerealiseerd|in voorbereiding|\breactie op uw|in (?:antwoord|reactie) op|"

@@ -44,6 +44,7 @@ class LetterRef:
     municipality_code: str
     sent_on: date
     to_address: str = ""
+    kind: str = ""  # informatieverzoek, rappel, actief_toezicht, ... (the register's letter kind)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ for all of them, the first cited being the primary when it is also the first nam
 A reference in an attachment's file name counts as written, below subject, text and attachment text. When the cited
 reference and a letter named by date disagree, a newer letter named as the one answered wins, an older named letter
 yields, and a newer letter named in passing sends the mail to triage (`letterdates.py`). A joint answer
-("gezamenlijke reactie van de gemeenten X en Y") is for every municipality named in that sentence.
+("gezamenlijke reactie van de gemeenten X en Y") is for every municipality named in that sentence. A mail citing its
+own older letter and a number one digit from its newer letter is about the newer one when it says it answers the
+reminder (and the near miss is safe); otherwise the two signals conflict and the mail goes to triage.
 Machine mail: only references that literally appear in the echoed subject or the returned original.
 """
 
@@ -114,6 +116,14 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
         tiers = ([c for c in own if c.distance == 0 and c.citation.zone != "quoted"],
                  [c for c in own if c.distance == 1 and c.citation.zone != "quoted"],
                  [c for c in own if c.citation.zone == "quoted" and c.distance == 0])
+        reminder = bool(ANSWERS_REMINDER.search(zones.get("subject", "") + "\n" + text))
+        pick, why = _newer_near_miss(tiers[0], tiers[1], found, primary, code_of, ctx, reminder)
+        if why:
+            d.triage_reasons.append(why)
+        elif pick is not None:
+            tiers = ([], [pick], [])
+            d.evidence.append(Evidence("reference_reminder", f"answers the reminder: {pick.citation.written} is one "
+                                       f"digit from the newer letter {pick.reference} to this municipality"))
         for tier, label in zip(tiers, ("reference_exact", "reference_fuzzy_agreed", "reference_in_quote"),
                                strict=True):
             if not tier:
@@ -155,6 +165,37 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
         d.triage_reasons.append("reference does not settle the municipality: " + ", ".join(
             sorted({f"{c.citation.written}→{c.reference}" for c in cands})[:4]))
     return d
+
+
+# says it answers our reminder: "Reactie op herinnering", "in antwoord op uw rappel", "n.a.v. de herinnering"
+ANSWERS_REMINDER = re.compile(
+    r"(?:\b(?:reactie|antwoord|reageren|reageert|beantwoording|beantwoorden)\s+op|\bnaar aanleiding van|"
+    r"\bn\.a\.v\.|\bbeantwoording van|^\s*(?:re|antw|aw)\s*:)\s*(?:uw|de|jullie|your|the)?\s*(?:\w+\s+)?"
+    r"(?:herinnering|rappel|reminder|aanmaning)", re.IGNORECASE | re.MULTILINE)
+
+
+def _newer_near_miss(exact: list[RefCandidate], near: list[RefCandidate], found: MunicipalityFindings, primary: str,
+                     code_of: Mapping[str, str], ctx: ReadingContext, reminder: bool
+                     ) -> tuple[RefCandidate | None, str | None]:
+    """The mail cites the municipality's own older letter exactly and also a number one digit from its newer letter
+    (a neighbour's reminder number, or a typo). The newer letter is the one answered when the mail says it answers
+    the reminder and the near miss is safe (d029 convention); without that, the two signals conflict: triage."""
+    if not exact:
+        return None, None
+    cited = {c.reference for c in exact}
+    latest = max(ctx.letters[r].sent_on for r in cited)
+    newer = [c for c in near if c.reference not in cited and code_of.get(c.citation.digits) != primary
+             and ctx.letters[c.reference].sent_on > latest]
+    if not newer:
+        return None, None
+    refs = sorted({c.reference for c in newer})
+    conflict = (f"cited letter {', '.join(sorted(cited))} and {newer[0].citation.written} (one digit from the newer "
+                f"letter {refs[0]}) disagree")
+    if not reminder or len(refs) > 1:
+        return None, conflict
+    if (unsafe := _unsafe_near_miss(newer, found, primary, code_of)) is not None:
+        return None, f"{conflict}; {unsafe}"
+    return newer[0], None
 
 
 def _unsafe_near_miss(tier: list[RefCandidate], found: MunicipalityFindings, primary: str,

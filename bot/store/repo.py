@@ -88,7 +88,7 @@ def import_letters(session: Session, rows: Sequence[RegisterRow], now: datetime)
 
 
 def letter_refs(session: Session) -> dict[str, LetterRef]:
-    return {r.reference: LetterRef(r.reference, r.municipality_code, r.sent_on, r.to_address)
+    return {r.reference: LetterRef(r.reference, r.municipality_code, r.sent_on, r.to_address, r.kind)
             for r in session.exec(select(LetterRow)).all()}
 
 
