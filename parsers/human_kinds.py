@@ -136,6 +136,8 @@ _EXTENSION = re.compile(  # asks for more time in so many words: enough even bes
     rf"(?:\b(?:verzoek\w*|vragen|vraag|verzocht)\b[^.?!]{{0,140}}\b(?:{_MORE_TIME}|later (?:te )?{_DELIVER})|"
     rf"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{{0,80}}\b(?:verzoek\w*|vragen|gevraagd)\b|"
     r"\btermijn\b[^.?!]{0,80}\bte verlengen|\bverlenging van de (?:\w+ )?termijn|"
+    # asks in the polite nominal form: "Graag 2 weken uitstel", "graag een week extra tijd"
+    r"\bgraag\s+(?:(?:\w+|\d+)\s+){0,3}?(?:uitstel|verlenging|meer tijd|extra tijd)\b|"
     rf"{_MOVE_TERM}|{_PROPOSE_LATER}|"
     r"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{0,60}\b(?:krijgen|verlenen|toestaan|gunnen|geven)\b|"
     r"\b(?:krijgen|verlenen|toestaan|gunnen|geven)\b[^.?!]{0,20}\b(?:uitstel|verlenging)\b|"
@@ -154,6 +156,8 @@ _WILL_BE_LATE = re.compile(  # says the answer will come after the term: an exte
     rf"\bniet\b[^.?!]{{0,60}}\bbinnen\s+(?:de|het|deze|die)\s+(?:gestelde\s+|gevraagde\s+)?(?:termijn|drie weken)|"
     rf"\bbinnen\s+(?:de\s+)?(?:gestelde\s+)?termijn\b[^.?!]{{0,40}}\b(?:niet|geen)\b|"
     rf"\b(?:redden|halen|lukt|lukken)\b[^.?!]{{0,40}}\b(?:termijn|deadline)\b[^.?!]{{0,40}}\bniet\b|"
+    # cannot manage to answer: "Lukt ons niet om vandaag ... te reageren", "het lukt niet de gegevens aan te leveren"
+    rf"\b(?:lukt|lukken|gelukt)\s+(?:\w+\s+){{0,3}}?niet\b[^.?!]{{0,100}}\bte\s+{_DELIVER}\b|"
     rf"\b(?:termijn|deadline)\b[^.?!]{{0,40}}\b(?:niet|geen)\b[^.?!]{{0,20}}\b(?:redden|halen|haalbaar|lukken|lukt)\b|"
     rf"\bna\s+(?:afloop\s+van\s+)?(?:de|het verstrijken van de)\s+(?:gestelde\s+)?termijn\b|"
     rf"\bpas\s+(?:op|na|in|rond|eind|begin|medio)\b[^.?!]{{0,40}}\b(?:te\s+)?(?:kunnen\s+)?{_DELIVER}|"
@@ -166,12 +170,37 @@ _NOT_A_REQUEST = re.compile(r"\b(?:verleend|verleende|toegekend|gekregen|akkoord
                             r"\bniet nodig\b|\bhoeft\b[^.?!]{0,40}\bniet\b", re.IGNORECASE)
 
 
+# more time for one part only: "Voor het onderdeel 'planning per locatie' vragen wij u om uitstel"
+_ONE_PART = re.compile(r"\bvoor (?:het|dat|dit|één|een|de) (?:\w+ )?(?:onderdeel|deel|gedeelte|deelvraag)\b|"
+                       r"\bvoor het overige\b|\bvoor (?:de|het) (?:rest|resterende (?:onderdeel|onderdelen|deel|"
+                       r"vraag|vragen))\b", re.IGNORECASE)
+# the figures our letter asks for, stated as the writer's own: "190 plekken gerealiseerd, 110 in voorbereiding"
+_FIGURES_DONE = re.compile(r"\b\d{1,5}\s+(?:\w+\s+){0,2}?(?:plekken|plaatsen|opvangplekken|opvangplaatsen)\b"
+                           r"[^.?!]{0,40}\bgerealiseerd\b|\bgerealiseerd\s*:?\s*\d{1,5}\b", re.IGNORECASE)
+_FIGURES_PLANNED = re.compile(r"\b\d{1,5}\s+(?:\w+\s+){0,2}?(?:plekken|plaatsen|opvangplekken|opvangplaatsen)\b"
+                              r"[^.?!]{0,40}\bin voorbereiding\b|\bin voorbereiding\s*:?\s*\d{1,5}\b",
+                              re.IGNORECASE)
+_IS_THE_ANSWER = re.compile(r"\b(?:hierbij|bij deze)\s+(?:ontvangt u\s+)?(?:onze|de|mijn)\s+(?:reactie|"
+                            r"beantwoording|antwoord)\b|\bin (?:antwoord|reactie) op\b", re.IGNORECASE)
+
+
+def _answer_with_part_later(sentence: str, text: str) -> bool:
+    """The mail says it is the answer and gives the realised AND planned figures in the writer's own words; the
+    request is for more time for one part only: the main purpose (the answer) is delivered, so it is a reply."""
+    if not _ONE_PART.search(sentence):
+        return False
+    own = _own_words(text.replace(sentence, " "))
+    return bool(_IS_THE_ANSWER.search(own) and _FIGURES_DONE.search(own) and _FIGURES_PLANNED.search(own))
+
+
 def rule_extension(v: MailView) -> str | None:
     """Asks for more time: in so many words, as a question ("Zouden wij uitstel kunnen krijgen?"), or by
     announcing that the answer comes later / after the term (only when the mail is not itself the answer)."""
     text = v.new + ("\n\n" + v.attachments[:6000] if cover_note(v.new) else "")
     sentences = [s for s in _sentences(text) if not _NOT_A_REQUEST.search(s)]
     for s in sentences:
+        if _answer_with_part_later(s, text):
+            continue
         if _EXTENSION.search(s) or ("?" in s and _EXTENSION_QUESTION.search(s)):
             return f"asks for more time: {s.strip()[:120]!r}"
     if _REPLY.search(v.new + "\n" + v.attachments[:3000]):
@@ -224,10 +253,28 @@ def _own_words(text: str) -> str:
                      and not _INDIRECT_QUESTION.search(s))
 
 
+# asks for an explanation in statements, without a question mark: "Graag ontvang ik uitleg over ...", "hoor ik graag
+# of ...", "ik verneem graag hoe ..."
+_ASKS_EXPLANATION = re.compile(
+    r"\bgraag\s+(?:ontvang|ontvangen|krijg|krijgen)\s+(?:ik|wij|we)\s+(?:\w+\s+){0,2}?(?:uitleg|toelichting|"
+    r"verduidelijking|opheldering)\b|\b(?:ik|wij|we)\s+(?:ontvang|ontvangen|krijg|krijgen)\s+graag\s+(?:\w+\s+){0,2}?"
+    r"(?:uitleg|toelichting|verduidelijking|opheldering)\b|"
+    r"\b(?:hoor|horen|verneem|vernemen)\s+(?:ik|wij|we)\s+graag\s+(?:van u\s+)?(?:of|wat|hoe|welke|wanneer|waarom)\b|"
+    r"\b(?:ik|wij|we)\s+(?:hoor|horen|verneem|vernemen)\s+graag\s+(?:van u\s+)?(?:of|wat|hoe|welke|wanneer|waarom)\b|"
+    r"\bgraag\s+(?:hoor|horen|verneem|vernemen)\s+(?:ik|wij|we)\s+(?:van u\s+)?(?:of|wat|hoe|welke|wanneer|waarom)\b",
+    re.IGNORECASE)
+_ANY_FIGURES = re.compile(r"\b\d{1,5}\s+(?:\w+\s+){0,2}?(?:plekken|plaatsen|opvangplekken|opvangplaatsen|bedden)\b",
+                          re.IGNORECASE)
+
+
 def rule_question(v: MailView) -> str | None:
     m = _QUESTION.search(v.new)
     if m:
         return f"asks a question or a meeting: {m.group(0)!r}"
+    m = _ASKS_EXPLANATION.search(v.new)
+    if m and not _ANY_FIGURES.search(v.new + "\n" + v.attachments[:3000]) \
+            and not _REPLY.search(_own_words(v.new) + "\n" + v.attachments[:3000]):
+        return f"asks for an explanation and gives no progress: {m.group(0)!r}"
     if "?" in v.new and not _REPLY.search(_own_words(v.new) + "\n" + v.attachments[:3000]):
         return "contains a question and no progress report"
     return None

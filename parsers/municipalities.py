@@ -247,6 +247,26 @@ def _signature_line(text: str, hit: NameHit) -> bool:
     return bool(re.fullmatch(r"\s*(?:gemeente|de gemeente)\s+", text[line_start: hit.start], re.IGNORECASE))
 
 
+# a signature of a shared-service organisation: "8RHK ambtenaren, werkzaam voor gemeente Berkelland"
+_WORKS_FOR = re.compile(r"\bwerkzaam\s+(?:voor|bij)\s+(?:de\s+)?gemeente\s+([A-ZÀ-Ý'’][^\n,;:()|]{1,60})",
+                        re.IGNORECASE)
+
+
+def works_for_municipality(text: str, registry: Registry) -> str | None:
+    """The one municipality a "werkzaam voor/bij (de) gemeente X" line names (None if none or more than one).
+    Used for machine mail only (an out-of-office of a shared-service domain): in a person's mail it names the
+    employer, who may write "namens" another municipality (a regional coordinator employed by Doetinchem)."""
+    codes: set[str] = set()
+    for m in _WORKS_FOR.finditer(text):
+        words = m.group(1).split()
+        for n in range(min(len(words), 4), 0, -1):
+            hit = registry.resolve(" ".join(words[:n]).rstrip(".")) if words[0][:1].isupper() else None
+            if hit is not None:
+                codes.add(hit.code)
+                break
+    return next(iter(codes)) if len(codes) == 1 else None
+
+
 def _kind_for(zone: str, ctx: str, text: str, hit: NameHit) -> str:
     if ctx in ("namens", "college"):
         return ctx

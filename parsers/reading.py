@@ -22,6 +22,7 @@ from parsers.municipalities import (
     domain_municipality,
     find_municipalities,
     learned_municipality,
+    works_for_municipality,
 )
 from parsers.quotes import find_forwarded, split_quote
 from parsers.refchoice import RefDecision, decide_reference, find_machine_references, thread_references
@@ -179,6 +180,9 @@ def _machine(mail: ParsedMail, ctx: ReadingContext, kind: Kind, evidence: list[E
         if code:
             codes.append(code)
             evidence.append(Evidence("municipality_domain", f"auto-reply from {body.sender}"))
+        elif code := works_for_municipality(body.signature + "\n" + body.new, ctx.registry):
+            codes.append(code)
+            evidence.append(Evidence("municipality_works_for", "signature: werkzaam voor/bij gemeente"))
     reference = find_machine_references(mail, ctx, codes)
     if reference is None:  # the returned original, or the mail auto-answered, is one the bot sent about a letter
         ids = (*mail.in_reply_to, *(n.message_id for n in mail.nested))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.store.models import SourceStateRow
@@ -28,11 +29,21 @@ class SourceStateStore:
         self.engine = engine
 
     def _get(self, s: Session, name: str) -> SourceStateRow:
-        row = s.get(SourceStateRow, name)
-        if row is None:
-            row = SourceStateRow(name=name)
-            s.add(row)
+        """The source's row, created first if need be, and locked for the caller's transaction."""
+        if s.get(SourceStateRow, name) is None:
+            self._create(name)
+        row = s.get(SourceStateRow, name, with_for_update=True, populate_existing=True)
+        assert row is not None
         return row
+
+    def _create(self, name: str) -> None:
+        """In a transaction of its own: two instances may create the same source's row at the same moment."""
+        with Session(self.engine) as s:
+            s.add(SourceStateRow(name=name))
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()  # the other instance created it: use theirs
 
     def load_cursor(self, name: str) -> str | None:
         with Session(self.engine) as s:
