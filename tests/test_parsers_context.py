@@ -11,15 +11,16 @@ import pytest
 
 from parsers.model import Kind, LetterRef
 from parsers.reading import MIN_ACT_SCORE, MIN_MARGIN
-from parsers.registry import Registry, parse_municipalities_csv
+from parsers.registry import Registry
 from parsers.understand import ReadingContext, read_mail
+from tests.support.reading import shared_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry(parse_municipalities_csv((ROOT / "config" / "gemeenten.csv").read_text(encoding="utf-8")))
+    return shared_registry()
 
 
 def _code(registry: Registry, name: str) -> str:

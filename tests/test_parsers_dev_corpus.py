@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from parsers.model import AUTOMATIC_KINDS, LetterRef, Reading
-from parsers.registry import Registry, fold, parse_municipalities_csv
+from parsers.registry import Registry, fold
 from parsers.understand import ReadingContext, read_mail
+from tests.support.reading import shared_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "fixtures" / "dev"
@@ -30,7 +31,7 @@ def build_context(letters_csv: Path, registry: Registry) -> ReadingContext:
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry(parse_municipalities_csv((ROOT / "config" / "gemeenten.csv").read_text(encoding="utf-8")))
+    return shared_registry()
 
 
 @pytest.fixture(scope="module")

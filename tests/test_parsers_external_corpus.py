@@ -10,8 +10,8 @@ import pytest
 
 from parsers.mime import DEFAULT_LIMITS, parse_mime
 from parsers.model import AUTOMATIC_KINDS, Reading
-from parsers.registry import Registry, parse_municipalities_csv
 from parsers.understand import ReadingContext, read_mail
+from tests.support.reading import shared_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTERNAL = ROOT.parent / "shared" / "corpus" / "external"
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.shared, pytest.mark.skipif(not (EXTERNAL / "MANIFEST.t
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, tuple[str, Reading, float]]:
-    registry = Registry(parse_municipalities_csv((ROOT / "config" / "gemeenten.csv").read_text(encoding="utf-8")))
+    registry = shared_registry()
     ctx = ReadingContext(registry=registry)
     read_mail(b"From: a@example.org\r\n\r\nwarm-up", ctx)  # load spaCy once, outside the timings
     out: dict[str, tuple[str, Reading, float]] = {}

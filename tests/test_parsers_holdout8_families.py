@@ -12,8 +12,8 @@ import pytest
 
 from parsers.facts import find_facts
 from parsers.model import Kind, LetterRef
-from parsers.registry import Registry, parse_municipalities_csv
 from parsers.understand import ReadingContext, read_mail
+from tests.support.reading import shared_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 ZEIST, BUNNIK = "GM0355", "GM0312"
@@ -21,7 +21,7 @@ ZEIST, BUNNIK = "GM0355", "GM0312"
 
 @pytest.fixture(scope="module")
 def ctx() -> ReadingContext:
-    registry = Registry(parse_municipalities_csv((ROOT / "config" / "gemeenten.csv").read_text(encoding="utf-8")))
+    registry = shared_registry()
     letters = {
         "7700001": LetterRef("7700001", ZEIST, date(2026, 4, 9)),
         "7700010": LetterRef("7700010", BUNNIK, date(2026, 4, 9)),

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from parsers.model import AUTOMATIC_KINDS
-from parsers.registry import Registry, parse_municipalities_csv
+from parsers.registry import Registry
 from parsers.understand import read_mail
+from tests.support.reading import shared_registry
 from tests.test_parsers_dev_corpus import _code, build_context
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,7 @@ CORPORA = [ROOT / "tests" / "fixtures" / name for name in (
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry(parse_municipalities_csv((ROOT / "config" / "gemeenten.csv").read_text(encoding="utf-8")))
+    return shared_registry()
 
 
 @pytest.mark.parametrize("corpus", CORPORA, ids=[c.name for c in CORPORA])

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from parsers.model import Kind, LetterRef
-from parsers.registry import Registry, parse_municipalities_csv
 from parsers.understand import ReadingContext, read_mail
+from tests.support.reading import shared_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def ctx() -> ReadingContext:
-    registry = Registry(parse_municipalities_csv((ROOT / "config" / "gemeenten.csv").read_text(encoding="utf-8")))
+    registry = shared_registry()
     return ReadingContext(registry=registry, letters={"7700001": LetterRef("7700001", "GM0355", date(2026, 4, 16))})
 
 

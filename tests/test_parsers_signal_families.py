@@ -12,8 +12,8 @@ import pytest
 from parsers.dates import find_dates
 from parsers.human_kinds import sentences
 from parsers.model import Kind, LetterRef
-from parsers.registry import Registry, parse_municipalities_csv
 from parsers.understand import ReadingContext, read_mail
+from tests.support.reading import shared_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 ZEIST, BUNNIK, BERGEN_L, BERGEN_NH = "GM0355", "GM0312", "GM0893", "GM0373"
@@ -21,7 +21,7 @@ ZEIST, BUNNIK, BERGEN_L, BERGEN_NH = "GM0355", "GM0312", "GM0893", "GM0373"
 
 @pytest.fixture(scope="module")
 def ctx() -> ReadingContext:
-    registry = Registry(parse_municipalities_csv((ROOT / "config" / "gemeenten.csv").read_text(encoding="utf-8")))
+    registry = shared_registry()
     letters = {
         "7700001": LetterRef("7700001", ZEIST, date(2026, 4, 9)),
         "7700002": LetterRef("7700002", ZEIST, date(2026, 5, 21)),

@@ -15,15 +15,16 @@ from parsers.model import Kind, LetterRef
 from parsers.municipalities import domain_municipality, find_municipalities
 from parsers.quotes import find_forwarded, split_quote
 from parsers.references import find_citations, match_register
-from parsers.registry import Registry, parse_municipalities_csv
+from parsers.registry import Registry
 from parsers.understand import ReadingContext, read_mail
+from tests.support.reading import shared_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry(parse_municipalities_csv((ROOT / "config" / "gemeenten.csv").read_text(encoding="utf-8")))
+    return shared_registry()
 
 
 @pytest.fixture(scope="module")
