@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.store.models import HistoryEntryRow
+
+if TYPE_CHECKING:  # alembic is imported when migrating only: `ibt explain` starts without it
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -36,6 +37,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -44,6 +47,8 @@ def alembic_config(url: str) -> Config:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent)."""
+    from alembic import command
+
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
