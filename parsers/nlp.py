@@ -12,7 +12,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from parsers.registry import Registry, fold_name
 
@@ -66,11 +66,8 @@ def _dutch() -> Any:
 
     exceptions = {k: v for k, v in Dutch.Defaults.tokenizer_exceptions.items() if "." not in k}
 
-    class NameDutch(Dutch):
-        class Defaults(Dutch.Defaults):  # type: ignore[misc,valid-type]
-            tokenizer_exceptions: ClassVar[dict[str, Any]] = exceptions
-
-    return NameDutch()
+    defaults = type("Defaults", (Dutch.Defaults,), {"tokenizer_exceptions": exceptions})
+    return type("NameDutch", (Dutch,), {"Defaults": defaults})()
 
 
 def _build(registry: Registry) -> NameMatcher:
