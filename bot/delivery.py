@@ -78,9 +78,9 @@ class Deliverer:
         with self._lock:
             return self._deliver_pending()
 
-    def _deliver_pending(self) -> int:
-        """Deliver pending rows one at a time. Each row is claimed with a PostgreSQL advisory lock held on
-        a connection of its own, so a second instance never delivers the same row, even though delivery
+    def _deliver_pending(self, batch: int = 100) -> int:
+        """Deliver pending rows in order, one at a time. Each row is claimed with a PostgreSQL advisory lock held
+        on a connection of its own, so a second instance never delivers the same row, even though delivery
         commits in between (a mail is registered before it is sent); the lock dies with its process."""
         delivered = 0
         passed: set[int] = set()
@@ -88,20 +88,23 @@ class Deliverer:
         with RowClaims(self.engine) as claims:
             while True:
                 with Session(self.engine) as s:
-                    row = repo.next_pending_outbox(s, passed, skip_alerts=alerts_wait)
-                    if row is None or row.id is None:
-                        return delivered
-                    passed.add(row.id)
-                    if not claims.claim(row.id):
+                    ids = repo.pending_outbox_ids(s, passed, batch, skip_alerts=alerts_wait)
+                if not ids:  # asked again until none is left: rows another instance added meanwhile are ours too
+                    return delivered
+                for row_id in ids:
+                    passed.add(row_id)
+                    if not claims.claim(row_id):
                         continue  # another instance is delivering it
                     try:
-                        s.refresh(row)
-                        if row.status == "pending":
+                        with Session(self.engine) as s:
+                            row = s.get(OutboxRow, row_id)  # read after the claim: its status is current
+                            if row is None or row.status != "pending" or (alerts_wait and row.channel == "alert"):
+                                continue
                             outcome = self._deliver_row(s, row)
                             delivered += outcome == "delivered"
                             alerts_wait = alerts_wait or outcome == "waiting"
                     finally:
-                        claims.release(row.id)
+                        claims.release(row_id)
 
     def _deliver_row(self, s: Session, row: OutboxRow) -> str:
         try:

@@ -48,6 +48,8 @@ class Intake:
     regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     acknowledge: bool = False  # [mail] acknowledge_receipt
     fault: Callable[[str], None] = no_fault  # fault injection for the crash tests (bot.faults)
+    # the content hash and label of the mail committed last, for the acknowledgement that follows
+    _last_label: tuple[str, Disposition] | None = field(default=None, init=False, repr=False)
 
     def local_date(self, now: datetime) -> date:
         return now.astimezone(ZoneInfo(self.timezone)).date()
@@ -77,10 +79,12 @@ class Intake:
 
     def disposition(self, mail: RawMail) -> Disposition:
         """How the source should label a committed mail: "manual" when an officer must look."""
+        digest = content_hash(mail.raw)
+        if self._last_label is not None and self._last_label[0] == digest:
+            return self._last_label[1]  # the mail just processed: no need to ask the database again
         with Session(self.engine) as s:
-            row = repo.find_duplicate(s, content_hash(mail.raw), "")
-        manual = row is not None and (row.outcome == "quarantined" or row.triage_state == "open")
-        return "manual" if manual else "processed"
+            row = repo.find_duplicate(s, digest, "")
+        return _label(row is not None and (row.outcome == "quarantined" or row.triage_state == "open"))
 
     def process(self, mail: RawMail, ctx: ReadingContext, replay_of: int | None = None,
                 _retry: bool = False) -> str:
@@ -88,10 +92,7 @@ class Intake:
         inbound_mail row of these bytes: it is updated in place instead of counting as a duplicate."""
         digest, path = self.archive.save(mail.raw)
         self.fault("after_archive")
-        with Session(self.engine) as s:
-            if _other(repo.find_duplicate(s, digest, ""), replay_of):
-                log.info("duplicate mail %s from %s", digest[:12], mail.source)
-                return "duplicate"
+        # read first: a mail seen before (same bytes or Message-ID) is found in the transaction below
         reading = understand(mail.raw, ctx)
         if mail.too_large:
             reading = reading.__class__(kind=Kind.UNREADABLE, message_id=reading.message_id,
@@ -100,7 +101,11 @@ class Intake:
         now = self.clock.now()
         try:
             with Session(self.engine) as s, s.begin():
-                if reading.message_id and _other(repo.find_duplicate(s, digest, reading.message_id), replay_of):
+                seen = repo.find_duplicate(s, digest, reading.message_id)
+                if _other(seen, replay_of):
+                    assert seen is not None
+                    log.info("duplicate mail %s from %s", digest[:12], mail.source)
+                    self._last_label = digest, _label(seen.outcome == "quarantined" or seen.triage_state == "open")
                     return "duplicate"
                 quarantined = reading.kind is Kind.UNREADABLE
                 row = InboundMailRow(
@@ -115,6 +120,9 @@ class Intake:
                 )
                 if replay_of is not None:
                     row = _replace(s, replay_of, row)
+                if reading.needs_triage and not quarantined:
+                    row.triage_state = "open"
+                self._last_label = digest, _label(quarantined or reading.needs_triage)
                 s.add(row)
                 s.flush()
                 if quarantined:
@@ -122,11 +130,9 @@ class Intake:
                                                  reading.sender, digest)
                     repo.apply_decision(s, decision, row, None, now)
                     return "quarantined"
-                case = repo.ensure_case(s, row.municipality_code, now) if row.municipality_code else None
-                snapshot = repo.case_snapshot(s, case, digest) if case else None
+                case = repo.ensure_case(s, row.municipality_code, now, lock=True) if row.municipality_code else None
+                snapshot = repo.case_snapshot(s, case, digest, locked=True) if case else None
                 decision = decide_inbound(reading, snapshot, digest, self.local_date(now), self.acknowledge)
-                if reading.needs_triage:
-                    row.triage_state = "open"
                 repo.apply_decision(s, decision, row, case, now)
                 self._also_concerned(s, reading, row, digest, now)
                 return "new"
@@ -150,6 +156,10 @@ class Intake:
             key = f"{digest}:{m.code}"
             decision = decide_inbound(reading, repo.case_snapshot(s, case, key), key, self.local_date(now))
             repo.apply_decision(s, replace(decision, alerts=()), row, case, now)
+
+
+def _label(manual: bool) -> Disposition:
+    return "manual" if manual else "processed"
 
 
 def _other(found: repo.SeenMail | None, replay_of: int | None) -> bool:

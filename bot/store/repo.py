@@ -40,9 +40,11 @@ def sync_municipalities(session: Session, registry: Registry) -> None:
             session.add(row)
 
 
-def ensure_case(session: Session, municipality_code: str, now: datetime) -> CaseRow:
-    case = session.exec(select(CaseRow).where(CaseRow.municipality_code == municipality_code)
-                        .order_by(col(CaseRow.id).desc())).first()
+def ensure_case(session: Session, municipality_code: str, now: datetime, lock: bool = False) -> CaseRow:
+    """The municipality's current case, opened when it has none; `lock` takes its row lock (FOR UPDATE on
+    PostgreSQL) in the same query, for a `case_snapshot(..., locked=True)` that follows."""
+    q = select(CaseRow).where(CaseRow.municipality_code == municipality_code).order_by(col(CaseRow.id).desc())
+    case = session.exec(q.with_for_update() if lock else q).first()
     if case is None:
         case = CaseRow(municipality_code=municipality_code, opened_at=now, updated_at=now)
         session.add(case)
@@ -144,11 +146,13 @@ def find_duplicate(session: Session, digest: str, message_id: str) -> SeenMail |
     return SeenMail(int(row[0] or 0), row[1], row[2]) if row is not None else None
 
 
-def case_snapshot(session: Session, case: CaseRow, event_key: str | None = None) -> CaseSnapshot:
+def case_snapshot(session: Session, case: CaseRow, event_key: str | None = None,
+                  locked: bool = False) -> CaseSnapshot:
     """The pure view of a case the lifecycle works on; `event_key` is marked applied when seen before.
-    The case row is locked first (FOR UPDATE on PostgreSQL): events on one case are decided one at a time,
-    so two instances cannot both apply the same event."""
-    session.refresh(case, with_for_update=True)
+    The case row is locked first (FOR UPDATE on PostgreSQL) unless the caller loaded it `locked` in this
+    transaction: events on one case are decided one at a time, so two instances cannot both apply one event."""
+    if not locked:
+        session.refresh(case, with_for_update=True)
     letters = session.exec(select(LetterRow).where(LetterRow.case_id == case.id)).all()
     seen: frozenset[str] = frozenset()
     if event_key and session.exec(select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == event_key)).first():
@@ -181,7 +185,8 @@ def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | 
                                     new_state=note.new_state, detail=note.detail,
                                     evidence=list(note.evidence) or None))
     keys = [a.key for a in decision.alerts]
-    seen = set(session.exec(select(OutboxRow.idempotency_key).where(col(OutboxRow.idempotency_key).in_(keys))).all())
+    seen = set(session.exec(select(OutboxRow.idempotency_key).where(col(OutboxRow.idempotency_key).in_(keys)))
+               .all()) if keys else set()
     for alert in decision.alerts:
         if alert.key not in seen:
             # case and mail ids let a sink thread the alert under its case and offer the right buttons
@@ -201,14 +206,14 @@ def outbox_has(session: Session, key: str) -> bool:
     return session.exec(select(OutboxRow.id).where(OutboxRow.idempotency_key == key)).first() is not None
 
 
-def next_pending_outbox(session: Session, passed: set[int], skip_alerts: bool = False) -> OutboxRow | None:
-    """The oldest pending outbox row not yet passed in this delivery pass (claiming it is the caller's job)."""
-    q = select(OutboxRow).where(OutboxRow.status == "pending")
+def pending_outbox_ids(session: Session, passed: set[int], limit: int, skip_alerts: bool = False) -> list[int]:
+    """The oldest pending outbox rows not yet passed in this delivery pass (claiming them is the caller's job)."""
+    q = select(OutboxRow.id).where(OutboxRow.status == "pending")
     if passed:
         q = q.where(col(OutboxRow.id).not_in(passed))
     if skip_alerts:
         q = q.where(OutboxRow.channel != "alert")
-    return session.exec(q.order_by(col(OutboxRow.id)).limit(1)).first()
+    return [int(i) for i in session.exec(q.order_by(col(OutboxRow.id)).limit(limit)).all() if i is not None]
 
 
 def pending_outbox(session: Session, limit: int = 100) -> list[OutboxRow]:
