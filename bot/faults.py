@@ -1,18 +1,21 @@
 """Fault injection for the crash tests: `IBT_CRASH_AT=point[:n]` kills the process at that point.
 
 A port, not a mock: the shell calls `fault(point)` at each step of the pipeline (after_fetch,
-after_archive, after_commit, during_delivery, before_ack); in production it does nothing. Only the
-composition root reads the environment variable; the pure core never sees this.
+after_archive, after_commit, during_delivery, before_ack; while_reading in a reader worker, where
+`hang_while_reading` makes the worker hang instead); in production it does nothing. Only the composition
+root reads the environment variable (and hands it to the reader workers); the pure core never sees this.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 from collections import Counter
 from collections.abc import Callable
 
-POINTS = frozenset({"after_fetch", "after_archive", "after_commit", "during_delivery", "before_ack"})
+POINTS = frozenset({"after_fetch", "after_archive", "after_commit", "during_delivery", "before_ack",
+                    "while_reading", "hang_while_reading"})
 
 
 def no_fault(point: str) -> None:
@@ -31,6 +34,8 @@ def fault_from_env(value: str | None) -> Callable[[str], None]:
 
     def fault(at: str) -> None:
         seen[at] += 1
+        if point == f"hang_{at}" and seen[at] == target:
+            time.sleep(3600)
         if at == point and seen[at] == target:
             os.kill(os.getpid(), signal.SIGKILL)
 

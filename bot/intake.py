@@ -26,6 +26,7 @@ from bot.core.decide import decide_inbound, decide_unreadable
 from bot.core.explain import reading_as_dict, understand
 from bot.delivery import Deliverer
 from bot.faults import no_fault
+from bot.reader_pool import ReaderPool
 from bot.store import repo
 from bot.store.models import InboundMailRow
 from parsers.model import Kind, Reading
@@ -48,6 +49,7 @@ class Intake:
     regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     acknowledge: bool = False  # [mail] acknowledge_receipt
     fault: Callable[[str], None] = no_fault  # fault injection for the crash tests (bot.faults)
+    reader: ReaderPool | None = None  # [reading] workers: read ahead in worker processes; None: read here
     # the content hash and label of the mail committed last, for the acknowledgement that follows
     _last_label: tuple[str, Disposition] | None = field(default=None, init=False, repr=False)
 
@@ -67,9 +69,11 @@ class Intake:
         """Process every mail the source has now; returns counts of new / duplicate / quarantined."""
         counts: Counter[str] = Counter(new=0, duplicate=0, quarantined=0)
         ctx = self.reading_context()
-        for mail in source.fetch():
+        mails = source.fetch()
+        read = self.reader.read_ahead(mails, ctx) if self.reader is not None else ((m, None) for m in mails)
+        for mail, reading in read:
             self.fault("after_fetch")
-            outcome = self.process(mail, ctx)
+            outcome = self.process(mail, ctx, reading=reading)
             self.fault("after_commit")
             counts[outcome] += 1
             self.deliverer.deliver_pending()
@@ -87,13 +91,15 @@ class Intake:
         return _label(row is not None and (row.outcome == "quarantined" or row.triage_state == "open"))
 
     def process(self, mail: RawMail, ctx: ReadingContext, replay_of: int | None = None,
-                _retry: bool = False) -> str:
+                _retry: bool = False, reading: Reading | None = None) -> str:
         """Archive, read, decide and commit one mail. `replay_of` (by `ibt replay`) names the existing
-        inbound_mail row of these bytes: it is updated in place instead of counting as a duplicate."""
+        inbound_mail row of these bytes: it is updated in place instead of counting as a duplicate.
+        `reading` is the mail's reading when a reader worker made it ahead."""
         digest, path = self.archive.save(mail.raw)
         self.fault("after_archive")
         # read first: a mail seen before (same bytes or Message-ID) is found in the transaction below
-        reading = understand(mail.raw, ctx)
+        if reading is None:
+            reading = understand(mail.raw, ctx)
         if mail.too_large:
             reading = reading.__class__(kind=Kind.UNREADABLE, message_id=reading.message_id,
                                         subject=reading.subject, sender=reading.sender, sent_at=reading.sent_at,
@@ -143,7 +149,7 @@ class Intake:
             if _retry:
                 raise  # not ours: the mail stays unacknowledged and is tried again at the next poll
             # another instance created the same case at the same moment: once more, now that it exists
-            return self.process(mail, ctx, replay_of, _retry=True)
+            return self.process(mail, ctx, replay_of, _retry=True, reading=reading)
 
 
     def _also_concerned(self, s: Session, reading: Reading, row: InboundMailRow, digest: str, now: datetime) -> None:

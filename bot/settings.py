@@ -92,6 +92,11 @@ class LimitsSettings(_Section):
     max_mail_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
 
 
+class ReadingSettings(_Section):
+    workers: int = Field(default=0, ge=0, le=16)  # reader processes reading ahead; 0: read in the service's process
+    timeout_seconds: int = Field(default=120, ge=5, le=3600)  # a worker still reading one mail after this gives up
+
+
 class ChaseSettings(_Section):
     hour: int = Field(default=9, ge=6, le=18)  # the daily chase runs at this hour on Atw working days
     reminder_days: int = Field(default=7, ge=1, le=60)
@@ -120,6 +125,7 @@ class Settings(_Section):
     timezone: str = "Europe/Amsterdam"
     mailbox: MailboxSettings = MailboxSettings()
     limits: LimitsSettings = LimitsSettings()
+    reading: ReadingSettings = ReadingSettings()
     mail: OutboundMailSettings = OutboundMailSettings()
     chase: ChaseSettings = ChaseSettings()
     slack: SlackSettings = SlackSettings()

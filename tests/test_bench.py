@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from bot.cli import app
 
 KEYS = {"mails", "mails_per_second", "ratio_to_stdlib_parse", "p50_ms", "p99_ms", "peak_rss_mb",
-        "stages_ms_per_mail", "chase_342_cases_ms", "cold_start_s"}
+        "stages_ms_per_mail", "chase_342_cases_ms", "cold_start_s", "reader_workers", "cpu_ms_per_mail",
+        "single_process"}
 
 
 def test_bench_reports_ratios(home: Path) -> None:
@@ -19,4 +20,7 @@ def test_bench_reports_ratios(home: Path) -> None:
     result = json.loads(r.stdout.splitlines()[-1])
     assert set(result) >= KEYS and result["mails"] == 30
     assert result["ratio_to_stdlib_parse"] > 0 and result["p99_ms"] >= result["p50_ms"] > 0
-    assert set(result["stages_ms_per_mail"]) == {"read", "archive_decide_commit", "deliver_and_ack"}
+    assert set(result["stages_ms_per_mail"]) == {"read", "resolve_municipality_and_reference",
+                                                 "archive_decide_commit", "deliver"}
+    assert result["single_process"]["mails_per_second"] > 0
+    assert 0 < result["stages_ms_per_mail"]["resolve_municipality_and_reference"] < result["stages_ms_per_mail"]["read"]
