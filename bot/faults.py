@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 
 POINTS = frozenset({"after_fetch", "after_archive", "after_commit", "during_delivery", "before_ack",
-                    "while_reading", "hang_while_reading"})
+                    "while_reading", "hang_while_reading", "before_delivery", "after_delivery"})
 
 
 def no_fault(point: str) -> None:

@@ -8,8 +8,10 @@ the outcome is committed; a mail already seen (content hash or Message-ID) chang
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -50,6 +52,8 @@ class Intake:
     acknowledge: bool = False  # [mail] acknowledge_receipt
     fault: Callable[[str], None] = no_fault  # fault injection for the crash tests (bot.faults)
     reader: ReaderPool | None = None  # [reading] workers: read ahead in worker processes; None: read here
+    deliver_every: int = 20  # mails committed between two deliveries of the outbox in one batch
+    deliver_seconds: float = 1.0  # ... or seconds, whichever comes first
     # the content hash and label of the mail committed last, for the acknowledgement that follows
     _last_label: tuple[str, Disposition] | None = field(default=None, init=False, repr=False)
 
@@ -66,20 +70,45 @@ class Intake:
                               learned_domains=learned, threads=threads, regions=self.regions)
 
     def run(self, source: MailSource) -> Counter[str]:
-        """Process every mail the source has now; returns counts of new / duplicate / quarantined."""
+        """Process every mail the source has now; returns counts of new / duplicate / quarantined.
+
+        Each mail is acknowledged right after its commit. The outbox is delivered after every
+        `deliver_every` mails or `deliver_seconds`, whichever comes first, and at the end of the batch: a
+        backlog is not held up by one Slack round trip per mail, and an alert waits a second at most.
+        Mails are archived (written and synced) on a helper thread as soon as they are fetched, so the
+        disk's sync overlaps with the work on the mail before them."""
         counts: Counter[str] = Counter(new=0, duplicate=0, quarantined=0)
         ctx = self.reading_context()
-        mails = source.fetch()
-        read = self.reader.read_ahead(mails, ctx) if self.reader is not None else ((m, None) for m in mails)
-        for mail, reading in read:
-            self.fault("after_fetch")
-            outcome = self.process(mail, ctx, reading=reading)
-            self.fault("after_commit")
-            counts[outcome] += 1
-            self.deliverer.deliver_pending()
-            self.fault("before_ack")
-            source.ack(mail, self.disposition(mail))
+        archived: dict[int, Future[tuple[str, Path]]] = {}
+        with ThreadPoolExecutor(1, thread_name_prefix="ibt-archive") as archiver:
+
+            def fetched() -> Iterator[RawMail]:
+                for m in source.fetch():
+                    archived[id(m)] = archiver.submit(self.archive.save, m.raw)
+                    yield m
+
+            mails = fetched()
+            read = self.reader.read_ahead(mails, ctx) if self.reader is not None else ((m, None) for m in mails)
+            undelivered, last_delivery = 0, time.monotonic()
+            for mail, reading in read:
+                self.fault("after_fetch")
+                outcome = self.process(mail, ctx, reading=reading, archived=archived.pop(id(mail)).result())
+                self.fault("after_commit")
+                counts[outcome] += 1
+                undelivered += 1
+                if undelivered >= self.deliver_every or time.monotonic() - last_delivery >= self.deliver_seconds:
+                    self._deliver()
+                    undelivered, last_delivery = 0, time.monotonic()
+                self.fault("before_ack")
+                source.ack(mail, self.disposition(mail))
+        if undelivered:
+            self._deliver()
         return counts
+
+    def _deliver(self) -> None:
+        self.fault("before_delivery")
+        self.deliverer.deliver_pending()
+        self.fault("after_delivery")
 
     def disposition(self, mail: RawMail) -> Disposition:
         """How the source should label a committed mail: "manual" when an officer must look."""
@@ -91,11 +120,13 @@ class Intake:
         return _label(row is not None and (row.outcome == "quarantined" or row.triage_state == "open"))
 
     def process(self, mail: RawMail, ctx: ReadingContext, replay_of: int | None = None,
-                _retry: bool = False, reading: Reading | None = None) -> str:
+                _retry: bool = False, reading: Reading | None = None,
+                archived: tuple[str, Path] | None = None) -> str:
         """Archive, read, decide and commit one mail. `replay_of` (by `ibt replay`) names the existing
         inbound_mail row of these bytes: it is updated in place instead of counting as a duplicate.
-        `reading` is the mail's reading when a reader worker made it ahead."""
-        digest, path = self.archive.save(mail.raw)
+        `reading` is the mail's reading when a reader worker made it ahead; `archived` its (digest, path)
+        when it was archived ahead."""
+        digest, path = archived or self.archive.save(mail.raw)
         self.fault("after_archive")
         # read first: a mail seen before (same bytes or Message-ID) is found in the transaction below
         if reading is None:
@@ -149,7 +180,7 @@ class Intake:
             if _retry:
                 raise  # not ours: the mail stays unacknowledged and is tried again at the next poll
             # another instance created the same case at the same moment: once more, now that it exists
-            return self.process(mail, ctx, replay_of, _retry=True, reading=reading)
+            return self.process(mail, ctx, replay_of, _retry=True, reading=reading, archived=(digest, path))
 
 
     def _also_concerned(self, s: Session, reading: Reading, row: InboundMailRow, digest: str, now: datetime) -> None:

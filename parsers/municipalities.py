@@ -288,8 +288,8 @@ _AFTER_GEMEENTE = re.compile(r"\bgemeente\s+([A-ZÀ-Ý'’][\w'’\-]+(?:\s+(?:a
 
 def _fuzzy_gemeente(zone: str, text: str, offset: int, registry: Registry, found: MunicipalityFindings,
                     hits: list[NameHit]) -> None:
-    choices = build_matcher(registry).fuzzy_choices
-    names = [c[0] for c in choices]
+    nm = build_matcher(registry)
+    choices, names = nm.fuzzy_choices, nm.fuzzy_names
     covered = [(h.start, h.end) for h in hits]
     for m in _AFTER_GEMEENTE.finditer(text):
         if any(s <= m.start(1) < e for s, e in covered):

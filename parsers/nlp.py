@@ -19,9 +19,12 @@ from parsers.registry import Registry, fold_name
 AMBIGUOUS = "AMBIGUOUS:"
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")  # the combining diacritics NFKD splits off Latin letters
+
+
 def fold_token(text: str) -> str:
-    s = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'").replace("\u2018", "'"))
-    return "".join(c for c in s if not unicodedata.combining(c))
+    s = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return s if s.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", s))
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class NameMatcher:
     matcher: Any
     base_names: dict[str, tuple[str, ...]]  # folded base name → codes it may mean
     fuzzy_choices: tuple[tuple[str, str], ...]  # (folded name, code) for names longer than 5 characters
+    fuzzy_names: tuple[str, ...]  # the folded names of fuzzy_choices, in the same order
     # the longest run of letters of every pattern (folded): a line without any of them holds no name
     keys: frozenset[str] = frozenset()
 
@@ -97,7 +101,8 @@ def _build(registry: Registry) -> NameMatcher:
         base[b] = codes
         texts.add(b)
     keys = frozenset(_key(t) for t in texts)
-    return NameMatcher(nlp, matcher, {k: tuple(v) for k, v in base.items()}, tuple(fuzzy), keys)
+    return NameMatcher(nlp, matcher, {k: tuple(v) for k, v in base.items()}, tuple(fuzzy),
+                       tuple(f for f, _ in fuzzy), keys)
 
 
 # runs of letters; the tokenizer never splits a token between two letters, so a name's longest letter run is a
@@ -114,15 +119,20 @@ def _key(pattern: str) -> str:
 
 
 def _name_lines(text: str, keys: frozenset[str]) -> str:
-    """The text with every line that cannot hold a name blanked out (same length, so offsets stay)."""
+    """The text with every line that cannot hold a name blanked out (same length, so offsets stay); empty when
+    no line can. A line is kept when it contains (as a substring) a key that occurs as a word in the text: a
+    kept line only costs tokenizing, a dropped one would lose a name, so the test errs on keeping."""
     if not keys or "" in keys:
         return text
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        folded = line.lower() if line.isascii() else fold_token(line)
-        if not any(run in keys for run in _LETTERS.findall(folded)):
-            lines[i] = " " * len(line)
-    return "\n".join(lines)
+    folded = fold_token(text)
+    present = keys.intersection(_LETTERS.findall(folded))
+    if not present:
+        return ""
+    lines, flines = text.split("\n"), folded.split("\n")
+    if len(lines) != len(flines):  # folding never adds or removes a line break; if it ever did, keep all
+        return text
+    return "\n".join(line if any(k in fl for k in present) else " " * len(line)
+                     for line, fl in zip(lines, flines, strict=True))
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
+_COMBINING = re.compile("[\u0300-\u036f]")  # the combining diacritics NFKD splits off Latin letters
 _LEADING_GEMEENTE = re.compile(r"^(?:de\s+)?gemeente\s+")
 
 
 def fold(text: str) -> str:
     """Fold a name for comparison: lower case, no accents, ``'s-``/``’s``/``s-`` alike, punctuation as space."""
-    s = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'").replace("\u2018", "'"))
-    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    if not s.isascii():
+        s = _COMBINING.sub("", unicodedata.normalize("NFKD", s))
     s = _PUNCT.sub(" ", s.replace("'", " ")).strip()
     return " ".join(s.split())
 
