@@ -36,3 +36,18 @@ def test_mutated_mail_never_raises(edits: list[tuple[int, bytes]], cut: int) -> 
 def test_empty_and_headerless_input_is_unreadable() -> None:
     r = read_mail(b"", CTX)
     assert r.kind is Kind.UNREADABLE and r.needs_triage and r.unreadable_reason
+
+
+def test_a_docx_that_unpacks_to_a_huge_document_is_refused_not_read() -> None:
+    import io
+    import zipfile
+
+    from parsers.attachments import MAX_DOCX_XML, extract_attachment_text
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<" + b" " * (MAX_DOCX_XML + 1))
+    assert len(buf.getvalue()) < 100_000  # a zip bomb: small packed, huge unpacked
+    text, note = extract_attachment_text("brief.docx", "", buf.getvalue())
+    assert text == "" and "not readable" in note
