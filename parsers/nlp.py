@@ -145,17 +145,24 @@ class NameHit:
 
 def find_names(text: str, nm: NameMatcher) -> list[NameHit]:
     """Non-overlapping municipality name mentions (longest first) in reading order."""
-    import spacy.util
-
-    # long runs without spaces (base64 debris, URLs) are never names and make the tokenizer slow
-    clean = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text[:100_000])
-    clean = _name_lines(clean, nm.keys)
+    clean = _name_lines(text[:100_000], nm.keys)
     if not clean.strip():
         return []
+    # long runs without spaces (base64 debris, URLs) are never names and make the tokenizer slow
+    clean = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), clean)
     doc = nm.nlp.make_doc(clean)
-    spans = []
-    for match_id, start, end in nm.matcher(doc):
-        span = doc[start:end]
-        span.label_ = nm.nlp.vocab.strings[match_id]
-        spans.append(span)
-    return [NameHit(s.label_, s.start_char, s.end_char, s.text) for s in spacy.util.filter_spans(spans)]
+    # spacy.util.filter_spans on (start, end) token indices: longest first, then earliest; a match is dropped
+    # when its first or last token is taken
+    matches = sorted(nm.matcher(doc), key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+    taken: set[int] = set()
+    kept: list[tuple[int, int, int]] = []
+    for match_id, start, end in matches:
+        if start not in taken and end - 1 not in taken:
+            kept.append((match_id, start, end))
+            taken.update(range(start, end))
+    out = []
+    for match_id, start, end in sorted(kept, key=lambda m: m[1]):
+        first, last = doc[start], doc[end - 1]
+        begin, stop = first.idx, last.idx + len(last.text)
+        out.append(NameHit(nm.nlp.vocab.strings[match_id], begin, stop, clean[begin:stop]))
+    return out
