@@ -51,15 +51,20 @@ def make_workload(sources: list[Path], count: int, maildir: Path) -> list[bytes]
     return out
 
 
-def stdlib_floor(mails: list[bytes]) -> float:
-    t = time.perf_counter()
-    for raw in mails:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        for part in msg.walk():
-            if part.get_content_maintype() == "text":
-                with contextlib.suppress(Exception):  # the floor counts the work, not its success
-                    part.get_content()
-    return time.perf_counter() - t
+def stdlib_floor(mails: list[bytes], passes: int = 3) -> float:
+    """Seconds for the bare stdlib parse of every mail: the fastest of `passes` passes (the floor is not
+    allowed to look slow because the first pass warmed caches)."""
+    best = float("inf")
+    for _ in range(passes):
+        t = time.perf_counter()
+        for raw in mails:
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            for part in msg.walk():
+                if part.get_content_maintype() == "text":
+                    with contextlib.suppress(Exception):  # the floor counts the work, not its success
+                        part.get_content()
+        best = min(best, time.perf_counter() - t)
+    return best
 
 
 def _percentile(values: list[float], q: float) -> float:
