@@ -11,6 +11,7 @@ alerts wait, so each case thread keeps its order.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -156,7 +157,11 @@ class SlackSink:
                 s.add(row)
                 try:
                     s.commit()
-                except IntegrityError as exc:  # another process is posting this very message
+                except IntegrityError as exc:  # another process is posting this very message: wait for its ts
+                    s.rollback()
+                    ts = self._wait_for_other(s, key, part)
+                    if ts:
+                        return ts
                     raise SinkUnavailable(f"{key}/{part} is being posted elsewhere") from exc
             else:  # an earlier try may have posted before its answer was lost
                 found = self._find_posted(row.channel, row.thread_ts, key, part)
@@ -172,6 +177,19 @@ class SlackSink:
             s.add(row)
             s.commit()
             return row.ts
+
+    @staticmethod
+    def _wait_for_other(s: Session, key: str, part: str, seconds: float = 5.0) -> str | None:
+        """The ts another process records for (key, part) within `seconds`, else None (the row is retried)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            ts = s.exec(select(SlackMessageRow.ts).where(SlackMessageRow.key == key)
+                        .where(SlackMessageRow.part == part)).first()
+            s.rollback()  # the next look sees the other process's commit
+            if ts:
+                return str(ts)
+            time.sleep(0.1)
+        return None
 
     def _find_posted(self, channel: str, thread_ts: str | None, key: str, part: str) -> str | None:
         if thread_ts:
