@@ -38,15 +38,18 @@ from parsers.understand import ReadingContext
 _MID = re.compile(rb"^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*\r?\n", re.IGNORECASE | re.MULTILINE)
 
 
-def make_workload(sources: list[Path], count: int, maildir: Path) -> list[bytes]:
-    """`count` mails cycled from the fixtures, each with its own Message-ID (so none is a duplicate)."""
+def make_workload(sources: list[Path], count: int, maildir: Path | None = None) -> list[bytes]:
+    """`count` mails cycled from the fixtures, each with its own Message-ID (so none is a duplicate); written
+    to `maildir`'s new/ when given."""
     originals = [p.read_bytes() for p in sources]
-    (maildir / "new").mkdir(parents=True, exist_ok=True)
+    if maildir is not None:
+        (maildir / "new").mkdir(parents=True, exist_ok=True)
     out = []
     for i in range(count):
         raw = _MID.sub(b"", originals[i % len(originals)], count=1)
         raw = f"Message-ID: <bench.{i}@bench.invalid>\r\n".encode() + raw
-        (maildir / "new" / f"{i:06d}.eml").write_bytes(raw)
+        if maildir is not None:
+            (maildir / "new" / f"{i:06d}.eml").write_bytes(raw)
         out.append(raw)
     return out
 
@@ -138,12 +141,11 @@ def ingest(fixtures: list[Path], count: int, workers: int) -> dict[str, Any]:
         settings = load_settings()
         settings = settings.model_copy(update={"reading": settings.reading.model_copy(update={"workers": workers})})
         app = build(settings, clock=FixedClock(datetime(2026, 5, 4, 9, tzinfo=UTC)), alerts=ConsoleSink(echo=False))
-        understand(b"Subject: warm\r\n\r\nGemeente Hilversum", app.intake.reading_context())  # spaCy loads once
+        ctx, warm = app.intake.reading_context(), b"Subject: warm\r\n\r\nGemeente Hilversum"
+        understand(warm, ctx)  # spaCy and the matcher load once per process, before the clock runs
         pool = app.intake.reader
-        if pool is not None:  # workers start and load the reader before the clock runs, as in a running service
-            ctx = app.intake.reading_context()
-            list(pool.read_ahead([RawMail("warm", str(i), b"Subject: warm\r\n\r\nHilversum") for i in range(workers)],
-                                 ctx))
+        if pool is not None:  # so do the workers, as in a running service
+            list(pool.read_ahead([RawMail("warm", str(i), warm) for i in range(workers)], ctx))
         marks = _Marks()
         app.intake.fault = marks
         worker_cpu0 = sum(_proc_figures(pid)[0] for pid in (pool.pids() if pool else []))
@@ -193,10 +195,8 @@ def run_bench(count: int, fixtures: list[Path], workers: int | None = None) -> d
     """Every figure in one run. `workers`: reader processes of the pipelined run (default: one when the
     machine has a second core)."""
     workers = workers if workers is not None else (1 if (os.cpu_count() or 1) >= 2 else 0)
-    with tempfile.TemporaryDirectory() as tmp:
-        mails = make_workload(fixtures, count, Path(tmp) / "Maildir")
+    mails = make_workload(fixtures, count)
     floor = stdlib_floor(mails)
-    os.environ.setdefault("IBT_HOME", tempfile.gettempdir())
     registry = load_registry(CONFIG_DIR)
     ctx = ReadingContext(registry=registry, regions=load_regions(CONFIG_DIR, registry))
     understand(mails[0], ctx)  # warm: spaCy and the matchers load once per process

@@ -117,7 +117,7 @@ class Intake:
             return self._last_label[1]  # the mail just processed: no need to ask the database again
         with Session(self.engine) as s:
             row = repo.find_duplicate(s, digest, "")
-        return _label(row is not None and (row.outcome == "quarantined" or row.triage_state == "open"))
+        return _seen_label(row) if row is not None else "processed"
 
     def process(self, mail: RawMail, ctx: ReadingContext, replay_of: int | None = None,
                 _retry: bool = False, reading: Reading | None = None,
@@ -142,7 +142,7 @@ class Intake:
                 if _other(seen, replay_of):
                     assert seen is not None
                     log.info("duplicate mail %s from %s", digest[:12], mail.source)
-                    self._last_label = digest, _label(seen.outcome == "quarantined" or seen.triage_state == "open")
+                    self._last_label = digest, _seen_label(seen)
                     return "duplicate"
                 quarantined = reading.kind is Kind.UNREADABLE
                 row = InboundMailRow(
@@ -197,6 +197,11 @@ class Intake:
 
 def _label(manual: bool) -> Disposition:
     return "manual" if manual else "processed"
+
+
+def _seen_label(seen: repo.SeenMail) -> Disposition:
+    """A stored mail an officer must look at: quarantined, or in open triage."""
+    return _label(seen.outcome == "quarantined" or seen.triage_state == "open")
 
 
 def _other(found: repo.SeenMail | None, replay_of: int | None) -> bool:
