@@ -1,9 +1,9 @@
 """Fault injection for the crash tests: `IBT_CRASH_AT=point[:n]` kills the process at that point.
 
 A port, not a mock: the shell calls `fault(point)` at each step of the pipeline (after_fetch,
-after_archive, after_commit, before_delivery, during_delivery, after_delivery, before_ack; while_reading in a
-reader worker, where `hang_while_reading` makes the worker hang instead); in production it does nothing, and
-`ibt bench` uses the same hook as its stopwatch. Only the composition
+after_archive, after_commit, before_delivery, during_delivery, after_delivery, before_ack; starting_reader and
+while_reading in a reader worker, where `hang_while_reading` makes the worker hang instead); in production it
+does nothing, and `ibt bench` uses the same hook as its stopwatch. Only the composition
 root reads the environment variable (and hands it to the reader workers); the pure core never sees this.
 """
 
@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 
 POINTS = frozenset({"after_fetch", "after_archive", "after_commit", "during_delivery", "before_ack",
-                    "while_reading", "hang_while_reading", "before_delivery", "after_delivery"})
+                    "starting_reader", "while_reading", "hang_while_reading", "before_delivery", "after_delivery"})
 
 
 def no_fault(point: str) -> None:

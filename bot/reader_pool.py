@@ -41,6 +41,7 @@ def _serve(conn: Connection, fault_spec: str | None) -> None:
     """A worker: ("ctx", context or None for the one it has, changes) and ("read", raw) until "stop"."""
     fault = fault_from_env(fault_spec)
     ctx: ReadingContext | None = None
+    fault("starting_reader")
     conn.send(("ready",))  # the reading timeout counts from here, not from the process start
     while True:
         try:
@@ -83,6 +84,7 @@ class ReaderPool:
         self._mp.set_forkserver_preload(_PRELOAD)
         self._workers: list[_Worker] = []
         self._batches = itertools.count()
+        self.broken = ""  # why workers cannot start: the mails are then read in the service's process
 
     def _spawn(self) -> tuple[BaseProcess, Connection]:
         ours, theirs = self._mp.Pipe()
@@ -110,6 +112,9 @@ class ReaderPool:
 
     def read_ahead(self, mails: Iterable[RawMail], ctx: ReadingContext) -> Iterator[tuple[RawMail, Reading]]:
         """(mail, reading) for every mail, in order; up to `window` mails per worker are read ahead."""
+        if self.broken:
+            yield from ((m, understand(m.raw, ctx)) for m in mails)
+            return
         self.start()
         batch = next(self._batches)
         turn = itertools.cycle(self._workers)
@@ -126,7 +131,9 @@ class ReaderPool:
                 yield self._take(queue.popleft(), ctx, batch)
         finally:
             for w in self._workers:  # stopped early: answers still on their way must not reach the next batch
-                if w.inflight:
+                if w.inflight and self.broken:
+                    w.inflight.clear()
+                elif w.inflight:
                     self._restart(w)
 
     def _send(self, w: _Worker, msg: tuple[str, Any], ctx: ReadingContext, batch: int) -> None:
@@ -143,6 +150,9 @@ class ReaderPool:
 
     def _take(self, w: _Worker, ctx: ReadingContext, batch: int) -> tuple[RawMail, Reading]:
         mail = w.inflight[0]
+        if self.broken:
+            w.inflight.popleft()
+            return mail, understand(mail.raw, ctx)
         reason = ""
         try:
             if not w.ready and w.conn.poll(_START_SECONDS):
@@ -156,6 +166,12 @@ class ReaderPool:
         except (EOFError, OSError):
             w.proc.join(timeout=5)
             reason = f"the reader process stopped (exit code {w.proc.exitcode})"
+        if not w.ready:  # it never started: not this mail's fault, and no worker will do better
+            self.broken = reason
+            log.error("reader workers cannot start (%s); reading in the service's process from now on", reason)
+            w.proc.kill()
+            w.inflight.popleft()
+            return mail, understand(mail.raw, ctx)
         log.warning("reader worker gave up on a mail from %s: %s", mail.source, reason)
         w.inflight.popleft()
         rest = list(w.inflight)

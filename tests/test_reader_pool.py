@@ -83,6 +83,20 @@ def test_a_hanging_reader_gives_up_on_that_mail_only() -> None:
         pool.close()
 
 
+def test_workers_that_cannot_start_leave_the_reading_to_the_service_process() -> None:
+    ctx = ReadingContext(registry=shared_registry())
+    pool = ReaderPool(1, fault_spec="starting_reader")  # every worker dies before it is ready
+    try:
+        got = list(pool.read_ahead(_raw(MAILS[:3]), ctx))
+        assert pool.broken and "stopped" in pool.broken
+        assert [reading_as_dict(r) for _, r in got] == [reading_as_dict(understand(p.read_bytes(), ctx))
+                                                        for p in MAILS[:3]]  # none quarantined
+        (_, later), = pool.read_ahead(_raw(MAILS[3:4]), ctx)
+        assert later.kind is not Kind.UNREADABLE
+    finally:
+        pool.close()
+
+
 def test_a_reader_crash_quarantines_the_mail_and_the_service_goes_on(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     md = tmp_path / "Maildir"
