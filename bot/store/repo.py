@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, insert
 from sqlmodel import Session, col, select
 
 from bot.core.effects import Decision
@@ -135,14 +135,24 @@ class SeenMail(NamedTuple):
     triage_state: str | None
 
 
+# Statements of the per-mail path, built once (bound parameters): building and keying a statement per call
+# cost more than running it.
+_SEEN = select(InboundMailRow.id, InboundMailRow.outcome, InboundMailRow.triage_state)
+_SEEN_BY_HASH = _SEEN.where(InboundMailRow.content_hash == bindparam("digest"))
+_SEEN_BY_HASH_OR_ID = _SEEN.where((InboundMailRow.content_hash == bindparam("digest"))
+                                  | (InboundMailRow.message_id == bindparam("message_id")))
+_OUTBOX_KEYS = select(OutboxRow.idempotency_key).where(
+    col(OutboxRow.idempotency_key).in_(bindparam("keys", expanding=True)))
+_CASE_LETTERS = select(LetterRow).where(LetterRow.case_id == bindparam("case_id"))
+_EVENT_APPLIED = select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == bindparam("key")).limit(1)
+
+
 def find_duplicate(session: Session, digest: str, message_id: str) -> SeenMail | None:
     """A mail already stored with these bytes (or this Message-ID): only the columns the intake needs."""
-    q = select(InboundMailRow.id, InboundMailRow.outcome, InboundMailRow.triage_state)
     if message_id:
-        q = q.where((InboundMailRow.content_hash == digest) | (InboundMailRow.message_id == message_id))
+        row = session.exec(_SEEN_BY_HASH_OR_ID, params={"digest": digest, "message_id": message_id}).first()
     else:
-        q = q.where(InboundMailRow.content_hash == digest)
-    row = session.exec(q).first()
+        row = session.exec(_SEEN_BY_HASH, params={"digest": digest}).first()
     return SeenMail(int(row[0] or 0), row[1], row[2]) if row is not None else None
 
 
@@ -153,9 +163,9 @@ def case_snapshot(session: Session, case: CaseRow, event_key: str | None = None,
     transaction: events on one case are decided one at a time, so two instances cannot both apply one event."""
     if not locked:
         session.refresh(case, with_for_update=True)
-    letters = session.exec(select(LetterRow).where(LetterRow.case_id == case.id)).all()
+    letters = session.exec(_CASE_LETTERS, params={"case_id": case.id}).all()
     seen: frozenset[str] = frozenset()
-    if event_key and session.exec(select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == event_key)).first():
+    if event_key and session.exec(_EVENT_APPLIED, params={"key": event_key}).first():
         seen = frozenset({event_key})
     return CaseSnapshot(case.municipality_code, case.step, {
         x.reference: LetterSnapshot(x.reference, LetterState(x.state), x.deadline, x.term, x.snoozed_until,
@@ -178,23 +188,24 @@ def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | 
         session.add(Article8Row(case_id=case.id or 0, inbound_mail_id=mail.id if mail else None,
                                 places_lost=a8.places_lost, reason=a8.reason, notified_on=a8.notified_on,
                                 created_at=now))
-    for note in decision.history:
-        session.add(HistoryEntryRow(at=now, case_id=case.id if case else None, letter_reference=note.letter_reference,
-                                    inbound_mail_id=mail.id if mail else None, actor=actor, event=note.event,
-                                    event_key=decision.event_key, old_state=note.old_state,
-                                    new_state=note.new_state, detail=note.detail,
-                                    evidence=list(note.evidence) or None))
+    # history and outbox rows are only ever inserted here: one bulk INSERT each, no unit-of-work bookkeeping
+    if decision.history:
+        session.exec(insert(HistoryEntryRow), params=[
+            {"at": now, "case_id": case.id if case else None, "letter_reference": note.letter_reference,
+             "inbound_mail_id": mail.id if mail else None, "actor": actor, "event": note.event,
+             "event_key": decision.event_key, "old_state": note.old_state, "new_state": note.new_state,
+             "detail": note.detail, "evidence": list(note.evidence) or None} for note in decision.history])
     keys = [a.key for a in decision.alerts]
-    seen = set(session.exec(select(OutboxRow.idempotency_key).where(col(OutboxRow.idempotency_key).in_(keys)))
-               .all()) if keys else set()
-    for alert in decision.alerts:
-        if alert.key not in seen:
-            # case and mail ids let a sink thread the alert under its case and offer the right buttons
-            session.add(OutboxRow(idempotency_key=alert.key, channel="alert", created_at=now,
-                                  payload={"template": alert.template, "context": alert.context,
-                                           "urgent": alert.urgent, "case_id": case.id if case else None,
-                                           "municipality_code": case.municipality_code if case else None,
-                                           "mail_id": mail.id if mail else None}))
+    seen = set(session.exec(_OUTBOX_KEYS, params={"keys": keys}).all()) if keys else set()
+    # case and mail ids let a sink thread the alert under its case and offer the right buttons
+    fresh = [{"idempotency_key": alert.key, "channel": "alert", "created_at": now,
+              "payload": {"template": alert.template, "context": alert.context, "urgent": alert.urgent,
+                          "case_id": case.id if case else None,
+                          "municipality_code": case.municipality_code if case else None,
+                          "mail_id": mail.id if mail else None}}
+             for alert in decision.alerts if alert.key not in seen]
+    if fresh:
+        session.exec(insert(OutboxRow), params=fresh)
     for mail_out in decision.mails:
         enqueue_mail(session, mail_out, now)
     if case is not None and (decision.history or decision.letter_changes):
