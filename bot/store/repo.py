@@ -143,6 +143,8 @@ _SEEN_BY_HASH_OR_ID = _SEEN.where((InboundMailRow.content_hash == bindparam("dig
                                   | (InboundMailRow.message_id == bindparam("message_id")))
 _OUTBOX_KEYS = select(OutboxRow.idempotency_key).where(
     col(OutboxRow.idempotency_key).in_(bindparam("keys", expanding=True)))
+_INSERT_HISTORY = insert(HistoryEntryRow.__table__)  # type: ignore[attr-defined]
+_INSERT_OUTBOX = insert(OutboxRow.__table__)  # type: ignore[attr-defined]
 _CASE_LETTERS = select(LetterRow).where(LetterRow.case_id == bindparam("case_id"))
 _EVENT_APPLIED = select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == bindparam("key")).limit(1)
 
@@ -188,9 +190,10 @@ def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | 
         session.add(Article8Row(case_id=case.id or 0, inbound_mail_id=mail.id if mail else None,
                                 places_lost=a8.places_lost, reason=a8.reason, notified_on=a8.notified_on,
                                 created_at=now))
-    # history and outbox rows are only ever inserted here: one bulk INSERT each, no unit-of-work bookkeeping
+    # history and outbox rows are only inserted, never loaded back in this session: one Core INSERT each, without
+    # the unit of work (the mail and case rows they refer to are flushed already)
     if decision.history:
-        session.exec(insert(HistoryEntryRow), params=[
+        session.connection().execute(_INSERT_HISTORY, [
             {"at": now, "case_id": case.id if case else None, "letter_reference": note.letter_reference,
              "inbound_mail_id": mail.id if mail else None, "actor": actor, "event": note.event,
              "event_key": decision.event_key, "old_state": note.old_state, "new_state": note.new_state,
@@ -205,7 +208,7 @@ def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | 
                           "mail_id": mail.id if mail else None}}
              for alert in decision.alerts if alert.key not in seen]
     if fresh:
-        session.exec(insert(OutboxRow), params=fresh)
+        session.connection().execute(_INSERT_OUTBOX, fresh)
     for mail_out in decision.mails:
         enqueue_mail(session, mail_out, now)
     if case is not None and (decision.history or decision.letter_changes):
