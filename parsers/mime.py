@@ -14,6 +14,7 @@ import email.policy
 import email.utils
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from parsers.attachments import extract_attachment_text
 from parsers.charsets import decode_bytes, decode_header
@@ -44,6 +45,7 @@ class AttachmentText:
 
 @dataclass(frozen=True)
 class ParsedMail:
+    # (name, value as written): decoded when asked for, since most headers (Received, DKIM...) never are
     headers: tuple[tuple[str, str], ...] = ()
     subject: str = ""
     sender: str = ""  # address, lower case
@@ -65,12 +67,15 @@ class ParsedMail:
 
     def header(self, name: str) -> str:
         """The first header of that name (case-insensitive), decoded; "" when absent."""
-        low = name.lower()
-        return next((v for k, v in self.headers if k.lower() == low), "")
+        return decode_header(self._first.get(name.lower(), ""))
 
     def has_header(self, name: str) -> bool:
-        low = name.lower()
-        return any(k.lower() == low for k, _ in self.headers)
+        return name.lower() in self._first
+
+    @cached_property
+    def _first(self) -> dict[str, str]:
+        """Lower-cased name → the first value of that name, as written."""
+        return {k.lower(): v for k, v in reversed(self.headers)}
 
 
 class _Budget:
@@ -129,8 +134,9 @@ def _addresses(values: list[str]) -> tuple[str, ...]:
 
 
 def _parse_headers(msg: email.message.Message) -> dict[str, object]:
-    headers = tuple((str(k), decode_header(v)) for k, v in msg.items()[:500])
-    get = {k.lower(): v for k, v in reversed(headers)}
+    headers = tuple((str(k), str(v)) for k, v in msg.items()[:500])
+    first = {k.lower(): v for k, v in reversed(headers)}
+    get = {k: decode_header(first.get(k, "")) for k in ("subject", "date", "in-reply-to", "references", "message-id")}
     raw_from = str(msg.get("From", "") or "")
     name, addr = email.utils.parseaddr(raw_from)
     name = decode_header(name)
