@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, bindparam, update
 from sqlalchemy import text as sa_text
 from sqlmodel import Session
 
@@ -136,12 +136,18 @@ class Deliverer:
                 row.status = "failed"
             log.warning("outbox %s not delivered: %s", row.id, row.last_error)
             outcome = "failed"
-        else:
-            row.status, row.delivered_at = "delivered", self.clock.now()
-            outcome = "delivered"
+        else:  # the common case: one prebuilt UPDATE, without the unit of work
+            s.connection().execute(_DELIVERED, {"row_id": row.id, "at": self.clock.now()})
+            s.commit()
+            return "delivered"
         s.add(row)
         s.commit()
         return outcome
+
+
+_OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+_DELIVERED = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+              .values(status="delivered", delivered_at=bindparam("at")))
 
 
 class RowClaims:
