@@ -155,13 +155,14 @@ class Intake:
                                        if reading.primary_municipality and not reading.needs_triage else None),
                     reference=reading.reference.value if reading.reference and not reading.needs_triage else None,
                 )
-                if replay_of is not None:
-                    row = _replace(s, replay_of, row)
                 if reading.needs_triage and not quarantined:
                     row.triage_state = "open"
+                if replay_of is not None:
+                    row = _replace(s, replay_of, row)
+                    s.flush()
+                else:
+                    row.id = repo.insert_inbound(s, row)
                 self._last_label = digest, _label(quarantined or reading.needs_triage)
-                s.add(row)
-                s.flush()
                 if quarantined:
                     decision = decide_unreadable(reading.unreadable_reason or "unknown", reading.subject,
                                                  reading.sender, digest)
@@ -217,4 +218,6 @@ def _replace(s: Session, row_id: int, fresh: InboundMailRow) -> InboundMailRow:
     for name in ("message_id", "processed_at", "outcome", "reason", "kind", "needs_triage", "reading",
                  "municipality_code", "reference"):
         setattr(row, name, getattr(fresh, name))
+    if fresh.triage_state == "open":
+        row.triage_state = "open"
     return row

@@ -158,6 +158,19 @@ def find_duplicate(session: Session, digest: str, message_id: str) -> SeenMail |
     return SeenMail(int(row[0] or 0), row[1], row[2]) if row is not None else None
 
 
+_INBOUND = InboundMailRow.__table__  # type: ignore[attr-defined]
+_INSERT_INBOUND = insert(_INBOUND)
+
+
+def insert_inbound(session: Session, row: InboundMailRow) -> int:
+    """Store a new inbound mail (a transient row) with one prebuilt INSERT on the session's connection, not
+    through the unit of work; returns its id. A second copy of the same bytes raises IntegrityError."""
+    values = {c.name: getattr(row, c.name) for c in _INBOUND.columns if c.name != "id"}
+    key = session.connection().execute(_INSERT_INBOUND, values).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def case_snapshot(session: Session, case: CaseRow, event_key: str | None = None,
                   locked: bool = False) -> CaseSnapshot:
     """The pure view of a case the lifecycle works on; `event_key` is marked applied when seen before.
