@@ -12,14 +12,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, bindparam, update
+from sqlalchemy import Connection, Engine
 from sqlalchemy import text as sa_text
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.faults import no_fault
 from bot.store import repo
-from bot.store.models import OutboxRow
+from bot.store import statements as st
 from replies.render import render
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,8 @@ class Deliverer:
                         continue  # another instance is delivering it
                     try:
                         with Session(self.engine) as s:
-                            row = s.get(OutboxRow, row_id)  # read after the claim: its status is current
+                            # read after the claim: its status is current
+                            row = s.connection().execute(st.OUTBOX_ROW, {"row_id": row_id}).first()
                             if row is None or row.status != "pending" or (alerts_wait and row.channel == "alert"):
                                 continue
                             outcome = self._deliver_row(s, row)
@@ -106,11 +107,14 @@ class Deliverer:
                     finally:
                         claims.release(row_id)
 
-    def _deliver_row(self, s: Session, row: OutboxRow) -> str:
+    def _deliver_row(self, s: Session, row: Any) -> str:
+        """Deliver one pending row (id, idempotency_key, channel, payload, status, attempts) and record the outcome
+        in the session's transaction, committed before the next row."""
+        status, attempts, error = "pending", row.attempts, None
         try:
             if row.channel == "alert":
                 payload = row.payload
-                text = render(str(payload["template"]), dict(payload["context"]))  # type: ignore[call-overload]
+                text = render(str(payload["template"]), dict(payload["context"]))
                 self.alerts.post_alert(row.idempotency_key, text, bool(payload.get("urgent")), payload)
             elif row.channel == "mail" and self.mail is not None:
                 result = self.mail.deliver_mail(s, row.idempotency_key, row.payload)
@@ -118,36 +122,31 @@ class Deliverer:
                     s.commit()
                     return "deferred"
                 if result.startswith("refused"):  # never to be sent: say why, keep the row
-                    row.status, row.last_error = "refused", result
-                    s.add(row)
-                    s.commit()
-                    return "refused"
+                    status, error, outcome = "refused", result, "refused"
             else:
                 raise ValueError(f"no sink for channel {row.channel!r}")
-            self.fault("during_delivery")
+            if status == "pending":
+                self.fault("during_delivery")
         except SinkUnavailable as exc:
-            row.last_error = f"waiting: {exc}"[:500]
+            error = f"waiting: {exc}"[:500]
             log.info("outbox %s waits: %s", row.id, exc)
             outcome = "waiting"
         except Exception as exc:
-            row.attempts += 1
-            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if row.attempts >= self.max_attempts:
-                row.status = "failed"
-            log.warning("outbox %s not delivered: %s", row.id, row.last_error)
+            attempts += 1
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            if attempts >= self.max_attempts:
+                status = "failed"
+            log.warning("outbox %s not delivered: %s", row.id, error)
             outcome = "failed"
-        else:  # the common case: one prebuilt UPDATE, without the unit of work
-            s.connection().execute(_DELIVERED, {"row_id": row.id, "at": self.clock.now()})
-            s.commit()
-            return "delivered"
-        s.add(row)
+        else:
+            if status == "pending":  # the common case
+                s.connection().execute(st.DELIVERED, {"row_id": row.id, "at": self.clock.now()})
+                s.commit()
+                return "delivered"
+        s.connection().execute(st.OUTBOX_OUTCOME, {"row_id": row.id, "status": status, "attempts": attempts,
+                                                   "last_error": error})
         s.commit()
         return outcome
-
-
-_OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
-_DELIVERED = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
-              .values(status="delivered", delivered_at=bindparam("at")))
 
 
 class RowClaims:

@@ -168,7 +168,7 @@ class Intake:
                                                  reading.sender, digest)
                     repo.apply_decision(s, decision, row, None, now)
                     return "quarantined"
-                case = repo.ensure_case(s, row.municipality_code, now, lock=True) if row.municipality_code else None
+                case = repo.open_case(s, row.municipality_code, now) if row.municipality_code else None
                 snapshot = repo.case_snapshot(s, case, digest, locked=True) if case else None
                 decision = decide_inbound(reading, snapshot, digest, self.local_date(now), self.acknowledge)
                 repo.apply_decision(s, decision, row, case, now)
@@ -190,9 +190,10 @@ class Intake:
         if reading.needs_triage:
             return
         for m in reading.municipalities[1:]:
-            case = repo.ensure_case(s, m.code, now)
+            case = repo.open_case(s, m.code, now)
             key = f"{digest}:{m.code}"
-            decision = decide_inbound(reading, repo.case_snapshot(s, case, key), key, self.local_date(now))
+            decision = decide_inbound(reading, repo.case_snapshot(s, case, key, locked=True), key,
+                                      self.local_date(now))
             repo.apply_decision(s, replace(decision, alerts=()), row, case, now)
 
 

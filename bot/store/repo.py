@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, insert
+from sqlalchemy import func
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from bot.core.effects import Decision
 from bot.core.letters import LetterRow as RegisterRow
 from bot.core.lifecycle import CaseSnapshot, LetterSnapshot, LetterState
 from bot.outbound import enqueue_mail
+from bot.store import statements as st
 from bot.store.models import (
     Article8Row,
     CaseRow,
@@ -40,11 +43,10 @@ def sync_municipalities(session: Session, registry: Registry) -> None:
             session.add(row)
 
 
-def ensure_case(session: Session, municipality_code: str, now: datetime, lock: bool = False) -> CaseRow:
-    """The municipality's current case, opened when it has none; `lock` takes its row lock (FOR UPDATE on
-    PostgreSQL) in the same query, for a `case_snapshot(..., locked=True)` that follows."""
+def ensure_case(session: Session, municipality_code: str, now: datetime) -> CaseRow:
+    """The municipality's current case, opened when it has none."""
     q = select(CaseRow).where(CaseRow.municipality_code == municipality_code).order_by(col(CaseRow.id).desc())
-    case = session.exec(q.with_for_update() if lock else q).first()
+    case = session.exec(q).first()
     if case is None:
         case = CaseRow(municipality_code=municipality_code, opened_at=now, updated_at=now)
         session.add(case)
@@ -135,98 +137,117 @@ class SeenMail(NamedTuple):
     triage_state: str | None
 
 
-# Statements of the per-mail path, built once (bound parameters): building and keying a statement per call
-# cost more than running it.
-_SEEN = select(InboundMailRow.id, InboundMailRow.outcome, InboundMailRow.triage_state)
-_SEEN_BY_HASH = _SEEN.where(InboundMailRow.content_hash == bindparam("digest"))
-_SEEN_BY_HASH_OR_ID = _SEEN.where((InboundMailRow.content_hash == bindparam("digest"))
-                                  | (InboundMailRow.message_id == bindparam("message_id")))
-_OUTBOX_KEYS = select(OutboxRow.idempotency_key).where(
-    col(OutboxRow.idempotency_key).in_(bindparam("keys", expanding=True)))
-_INSERT_HISTORY = insert(HistoryEntryRow.__table__)  # type: ignore[attr-defined]
-_INSERT_OUTBOX = insert(OutboxRow.__table__)  # type: ignore[attr-defined]
-_CASE_LETTERS = select(LetterRow).where(LetterRow.case_id == bindparam("case_id"))
-_EVENT_APPLIED = select(HistoryEntryRow.id).where(HistoryEntryRow.event_key == bindparam("key")).limit(1)
+class CaseKey(NamedTuple):
+    """The columns of a case the intake decides on, read with Core (no ORM object to load and flush)."""
+
+    id: int
+    municipality_code: str
+    step: int
 
 
 def find_duplicate(session: Session, digest: str, message_id: str) -> SeenMail | None:
     """A mail already stored with these bytes (or this Message-ID): only the columns the intake needs."""
+    conn = session.connection()
     if message_id:
-        row = session.exec(_SEEN_BY_HASH_OR_ID, params={"digest": digest, "message_id": message_id}).first()
+        row = conn.execute(st.SEEN_BY_HASH_OR_ID, {"digest": digest, "message_id": message_id}).first()
     else:
-        row = session.exec(_SEEN_BY_HASH, params={"digest": digest}).first()
+        row = conn.execute(st.SEEN_BY_HASH, {"digest": digest}).first()
     return SeenMail(int(row[0] or 0), row[1], row[2]) if row is not None else None
-
-
-_INBOUND = InboundMailRow.__table__  # type: ignore[attr-defined]
-_INSERT_INBOUND = insert(_INBOUND)
 
 
 def insert_inbound(session: Session, row: InboundMailRow) -> int:
     """Store a new inbound mail (a transient row) with one prebuilt INSERT on the session's connection, not
     through the unit of work; returns its id. A second copy of the same bytes raises IntegrityError."""
-    values = {c.name: getattr(row, c.name) for c in _INBOUND.columns if c.name != "id"}
-    key = session.connection().execute(_INSERT_INBOUND, values).inserted_primary_key
+    values = {c.name: getattr(row, c.name) for c in st.INBOUND.columns if c.name != "id"}
+    key = session.connection().execute(st.INSERT_INBOUND, values).inserted_primary_key
     assert key is not None
     return int(key[0])
 
 
-def case_snapshot(session: Session, case: CaseRow, event_key: str | None = None,
+def open_case(session: Session, municipality_code: str, now: datetime) -> CaseKey:
+    """The municipality's current case with its row locked (FOR UPDATE on PostgreSQL), opened when it has none.
+    Two instances opening the same case at once: the second gets IntegrityError (uq_case_municipality_cycle)."""
+    conn = session.connection()
+    row = conn.execute(st.CASE_OF, {"code": municipality_code}).first()
+    if row is not None:
+        return CaseKey(int(row[0]), row[1], int(row[2]))
+    key = conn.execute(st.INSERT_CASE, {"municipality_code": municipality_code, "opened_at": now,
+                                         "updated_at": now}).inserted_primary_key
+    assert key is not None
+    return CaseKey(int(key[0]), municipality_code, int(st.CASE.c.step.default.arg))
+
+
+def case_snapshot(session: Session, case: CaseRow | CaseKey, event_key: str | None = None,
                   locked: bool = False) -> CaseSnapshot:
     """The pure view of a case the lifecycle works on; `event_key` is marked applied when seen before.
     The case row is locked first (FOR UPDATE on PostgreSQL) unless the caller loaded it `locked` in this
     transaction: events on one case are decided one at a time, so two instances cannot both apply one event."""
-    if not locked:
+    assert case.id is not None
+    conn = session.connection()
+    step = case.step
+    if not locked and isinstance(case, CaseRow):
         session.refresh(case, with_for_update=True)
-    letters = session.exec(_CASE_LETTERS, params={"case_id": case.id}).all()
+        step = case.step
+    elif not locked:
+        step = int(conn.execute(st.LOCK_CASE, {"case_id": case.id}).scalar_one())
+    letters = conn.execute(st.CASE_LETTERS, {"case_id": case.id}).all()
     seen: frozenset[str] = frozenset()
-    if event_key and session.exec(_EVENT_APPLIED, params={"key": event_key}).first():
+    if event_key and conn.execute(st.EVENT_APPLIED, {"key": event_key}).first():
         seen = frozenset({event_key})
-    return CaseSnapshot(case.municipality_code, case.step, {
-        x.reference: LetterSnapshot(x.reference, LetterState(x.state), x.deadline, x.term, x.snoozed_until,
-                                    x.address_bounced) for x in letters}, seen)
+    return CaseSnapshot(case.municipality_code, step, {
+        ref: LetterSnapshot(ref, LetterState(state), deadline, term, snoozed, bounced)
+        for ref, state, deadline, term, snoozed, bounced in letters}, seen)
+
+
+def _written(session: Session, obj: object | None, values: dict[str, Any]) -> None:
+    """Values a Core UPDATE just wrote, set on the session's object of that row (if it holds one) as committed:
+    the object stays current and the flush does not write them again."""
+    if obj is not None:
+        for name, value in values.items():
+            set_committed_value(obj, name, value)
 
 
 def apply_decision(session: Session, decision: Decision, mail: InboundMailRow | None,
-                   case: CaseRow | None, now: datetime, actor: str = "bot") -> None:
-    """Write a decision's state changes, history and outbox rows (idempotency keys make re-runs no-ops)."""
+                   case: CaseRow | CaseKey | None, now: datetime, actor: str = "bot") -> None:
+    """Write a decision's state changes, history and outbox rows (idempotency keys make re-runs no-ops).
+    Every write is a prebuilt Core statement; ORM objects of the same rows in the session are kept current."""
+    session.flush()  # the caller's own ORM changes go first: the statements below see them
+    conn = session.connection()
     for change in decision.letter_changes:
-        letter = session.get(LetterRow, change.reference)
-        if letter is not None:
-            letter.state, letter.deadline, letter.term = change.state, change.deadline, change.term
-            letter.snoozed_until, letter.address_bounced = change.snoozed_until, change.address_bounced
-            session.add(letter)
-    if case is not None and decision.new_step is not None:
-        case.step = decision.new_step
+        values = {"state": change.state, "deadline": change.deadline, "term": change.term,
+                  "snoozed_until": change.snoozed_until, "address_bounced": change.address_bounced}
+        conn.execute(st.UPDATE_LETTER, {"ref": change.reference, **values})
+        _written(session, session.identity_map.get(identity_key(LetterRow, change.reference)), values)
     if case is not None and decision.article8 is not None:
         a8 = decision.article8
         session.add(Article8Row(case_id=case.id or 0, inbound_mail_id=mail.id if mail else None,
                                 places_lost=a8.places_lost, reason=a8.reason, notified_on=a8.notified_on,
                                 created_at=now))
-    # history and outbox rows are only inserted, never loaded back in this session: one Core INSERT each, without
-    # the unit of work (the mail and case rows they refer to are flushed already)
+    touched = bool(decision.history or decision.letter_changes)
+    if case is not None and (decision.new_step is not None or touched):
+        conn.execute(st.UPDATE_CASE, {"case_id": case.id, "new_step": decision.new_step,
+                                      "touched_at": now if touched else None})
+        changed = {"step": decision.new_step} if decision.new_step is not None else {}
+        _written(session, case if isinstance(case, CaseRow) else None,
+                 changed | ({"updated_at": now} if touched else {}))
     if decision.history:
-        session.connection().execute(_INSERT_HISTORY, [
+        conn.execute(st.INSERT_HISTORY, [
             {"at": now, "case_id": case.id if case else None, "letter_reference": note.letter_reference,
              "inbound_mail_id": mail.id if mail else None, "actor": actor, "event": note.event,
              "event_key": decision.event_key, "old_state": note.old_state, "new_state": note.new_state,
              "detail": note.detail, "evidence": list(note.evidence) or None} for note in decision.history])
-    keys = [a.key for a in decision.alerts]
-    seen = set(session.exec(_OUTBOX_KEYS, params={"keys": keys}).all()) if keys else set()
-    # case and mail ids let a sink thread the alert under its case and offer the right buttons
-    fresh = [{"idempotency_key": alert.key, "channel": "alert", "created_at": now,
-              "payload": {"template": alert.template, "context": alert.context, "urgent": alert.urgent,
-                          "case_id": case.id if case else None,
-                          "municipality_code": case.municipality_code if case else None,
-                          "mail_id": mail.id if mail else None}}
-             for alert in decision.alerts if alert.key not in seen]
-    if fresh:
-        session.connection().execute(_INSERT_OUTBOX, fresh)
+    # case and mail ids let a sink thread the alert under its case and offer the right buttons; a key already in
+    # the outbox (the same event again) is skipped by the insert itself
+    if decision.alerts:
+        conn.execute(st.INSERT_OUTBOX[conn.dialect.name], [
+            {"idempotency_key": alert.key, "channel": "alert", "created_at": now,
+             "payload": {"template": alert.template, "context": alert.context, "urgent": alert.urgent,
+                         "case_id": case.id if case else None,
+                         "municipality_code": case.municipality_code if case else None,
+                         "mail_id": mail.id if mail else None}}
+            for alert in decision.alerts])
     for mail_out in decision.mails:
         enqueue_mail(session, mail_out, now)
-    if case is not None and (decision.history or decision.letter_changes):
-        case.updated_at = now
-        session.add(case)
 
 
 def outbox_has(session: Session, key: str) -> bool:
@@ -235,12 +256,12 @@ def outbox_has(session: Session, key: str) -> bool:
 
 def pending_outbox_ids(session: Session, passed: set[int], limit: int, skip_alerts: bool = False) -> list[int]:
     """The oldest pending outbox rows not yet passed in this delivery pass (claiming them is the caller's job)."""
-    q = select(OutboxRow.id).where(OutboxRow.status == "pending")
+    q = st.PENDING
     if passed:
-        q = q.where(col(OutboxRow.id).not_in(passed))
+        q = q.where(st.OUTBOX.c.id.not_in(passed))
     if skip_alerts:
-        q = q.where(OutboxRow.channel != "alert")
-    return [int(i) for i in session.exec(q.order_by(col(OutboxRow.id)).limit(limit)).all() if i is not None]
+        q = q.where(st.OUTBOX.c.channel != "alert")
+    return [int(i) for i in session.connection().execute(q.order_by(st.OUTBOX.c.id).limit(limit)).scalars()]
 
 
 def pending_outbox(session: Session, limit: int = 100) -> list[OutboxRow]:
