@@ -50,7 +50,6 @@ class ParsedMail:
     subject: str = ""
     sender: str = ""  # address, lower case
     sender_name: str = ""
-    recipients: tuple[str, ...] = ()
     message_id: str = ""
     date: datetime | None = None
     in_reply_to: tuple[str, ...] = ()
@@ -71,6 +70,11 @@ class ParsedMail:
 
     def has_header(self, name: str) -> bool:
         return name.lower() in self._first
+
+    @cached_property
+    def recipients(self) -> tuple[str, ...]:
+        """To and Cc addresses, lower case: parsed when asked for (a bounce's nested mail), not for every mail."""
+        return _addresses([v for k, v in self.headers if k.lower() in ("to", "cc")])
 
     @cached_property
     def _first(self) -> dict[str, str]:
@@ -148,9 +152,8 @@ def _parse_headers(msg: email.message.Message) -> dict[str, object]:
             date = None
     refs = " ".join(get.get(h, "") for h in ("in-reply-to", "references"))
     ids = tuple(dict.fromkeys(t for t in refs.replace(",", " ").split() if t.startswith("<")))
-    rcpt = _addresses([str(v) for k, v in msg.items()[:500] if str(k).lower() in ("to", "cc")])
     return {"headers": headers, "subject": get.get("subject", ""), "sender": addr.lower(),
-            "sender_name": name, "recipients": rcpt, "message_id": get.get("message-id", "").strip(),
+            "sender_name": name, "message_id": get.get("message-id", "").strip(),
             "date": date, "in_reply_to": ids}
 
 

@@ -52,6 +52,21 @@ def test_html_to_text_drops_scripts_and_marks_blockquotes() -> None:
     assert "Geachte heer," in text and "x()" not in text and "> oud" in text
 
 
+def test_html_to_text_keeps_a_footer_after_the_document_and_survives_stray_tags() -> None:
+    # a mailing list appends its footer after </html>; tags closed in the wrong order; an unclosed blockquote
+    text = html_to_text("<html><body><p>Stand van <i><b>zaken</i></b></p></body></html>\n___\nLijst: x@y.nl")
+    assert text.splitlines()[0] == "Stand van zaken" and "Lijst: x@y.nl" in text
+    assert html_to_text("<td>a</td><td>b</td><blockquote><p>oud") == "a b\n> oud"
+
+
+def test_html_with_more_tags_than_the_parser_handles_in_bounded_time_is_stripped() -> None:
+    from parsers.htmltext import MAX_TAGS
+
+    # unclosed tags and stray end tags make libxml2's work quadratic in their number: such markup is only stripped
+    hostile = "<b>" * MAX_TAGS + "Gemeente <br>Hilversum &amp; co" + "</i>" * MAX_TAGS
+    assert html_to_text(hostile) == "Gemeente\nHilversum & co"
+
+
 def test_cp1252_fallback() -> None:
     p = parse_mime(b"Subject: x\r\nContent-Type: text/plain; charset=bogus\r\n\r\nCaf\xe9 \x80 5")
     assert "Café € 5" in p.text
