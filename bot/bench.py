@@ -9,9 +9,12 @@ assert wall-clock times; this command reports them.
 from __future__ import annotations
 
 import contextlib
+import csv
 import email
 import email.policy
+import io
 import os
+import random
 import re
 import resource
 import statistics
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,10 +33,15 @@ from bot.clock import FixedClock
 from bot.core.calendar import AtwCalendar
 from bot.core.chase import ChasePolicy, LetterDue, due_chase
 from bot.core.explain import understand
+from bot.core.letters import parse_letters_csv
 from bot.core.lifecycle import LetterSnapshot, LetterState
 from bot.delivery import ConsoleSink
 from bot.reference_data import load_calendar, load_regions, load_registry
+from bot.services import import_letters
 from bot.settings import CONFIG_DIR, load_settings
+from parsers.model import LetterRef
+from parsers.references import one_edit
+from parsers.registry import Registry
 from parsers.understand import ReadingContext
 
 _MID = re.compile(rb"^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*\r?\n", re.IGNORECASE | re.MULTILINE)
@@ -52,6 +61,47 @@ def make_workload(sources: list[Path], count: int, maildir: Path | None = None) 
             (maildir / "new" / f"{i:06d}.eml").write_bytes(raw)
         out.append(raw)
     return out
+
+
+LETTERS_PER_MUNICIPALITY = 3
+
+
+def bench_register(fixtures: list[Path], registry: Registry) -> str:
+    """A letters register (CSV) of a realistic size: the letters the fixtures answer (their folders'
+    letters.csv), and letters to every municipality up to three each, whose references are no single edit from
+    a fixture letter's (so the fixtures read as in their own register)."""
+    header, rows = "reference,municipality,sent_on,kind,trede,deadline,to_address", []
+    for folder in dict.fromkeys(p.parent for p in fixtures):
+        if (folder / "letters.csv").is_file():
+            rows += (folder / "letters.csv").read_text(encoding="utf-8").splitlines()[1:]
+    taken = {r.split(",", 1)[0] for r in rows if r.strip()}
+    near = set().union(*(one_edit(r) for r in taken)) | taken
+    count = Counter(r.split(",")[1] for r in rows if r.strip())
+    rng = random.Random(7468089)
+    sent = [("2025-11-13", "2025-12-04"), ("2026-01-15", "2026-02-05"), ("2026-03-12", "2026-04-02")]
+    for m in registry.municipalities:
+        for i in range(LETTERS_PER_MUNICIPALITY - count[m.name]):
+            ref = ""
+            while not ref or ref in near:
+                ref = str(rng.randrange(8_000_000, 9_000_000))
+            near.add(ref)
+            on, deadline = sent[i % len(sent)]
+            rows.append(_csv_line([ref, m.name, on, "informatieverzoek", "2", deadline,
+                                   f"info@{(m.domains or ('example.nl',))[0]}"]))
+    return "\n".join([header, *rows]) + "\n"
+
+
+def _csv_line(cells: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(cells)
+    return out.getvalue()
+
+
+def register_letters(register: str, registry: Registry, calendar: AtwCalendar) -> dict[str, LetterRef]:
+    rows, errors = parse_letters_csv(register, registry, calendar)
+    if errors:
+        raise RuntimeError(f"the bench register does not import: {errors[:3]}")
+    return {r.reference: LetterRef(r.reference, r.municipality_code, r.sent_on, r.to_address, r.kind) for r in rows}
 
 
 def stdlib_floor(mails: list[bytes], passes: int = 3) -> float:
@@ -130,7 +180,7 @@ def _cpu_self() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def ingest(fixtures: list[Path], count: int, workers: int) -> dict[str, Any]:
+def ingest(fixtures: list[Path], count: int, workers: int, register: str) -> dict[str, Any]:
     """Full ingestion (`Intake.run`: archive, read, decide, commit, deliver, ack) of `count` mails in a fresh
     home, reading in this process (`workers` 0) or ahead in `workers` reader processes."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,6 +191,9 @@ def ingest(fixtures: list[Path], count: int, workers: int) -> dict[str, Any]:
         settings = load_settings()
         settings = settings.model_copy(update={"reading": settings.reading.model_copy(update={"workers": workers})})
         app = build(settings, clock=FixedClock(datetime(2026, 5, 4, 9, tzinfo=UTC)), alerts=ConsoleSink(echo=False))
+        imported = import_letters(app, register)
+        if imported.errors:
+            raise RuntimeError(f"the bench register does not import: {imported.errors[:3]}")
         ctx, warm = app.intake.reading_context(), b"Subject: warm\r\n\r\nGemeente Hilversum"
         understand(warm, ctx)  # spaCy and the matcher load once per process, before the clock runs
         pool = app.intake.reader
@@ -197,19 +250,22 @@ def run_bench(count: int, fixtures: list[Path], workers: int | None = None) -> d
     workers = workers if workers is not None else (1 if (os.cpu_count() or 1) >= 2 else 0)
     mails = make_workload(fixtures, count)
     floor = stdlib_floor(mails)
-    registry = load_registry(CONFIG_DIR)
-    ctx = ReadingContext(registry=registry, regions=load_regions(CONFIG_DIR, registry))
+    registry, calendar = load_registry(CONFIG_DIR), load_calendar(CONFIG_DIR)
+    register = bench_register(fixtures, registry)
+    ctx = ReadingContext(registry=registry, letters=register_letters(register, registry, calendar),
+                         regions=load_regions(CONFIG_DIR, registry))
     understand(mails[0], ctx)  # warm: spaCy and the matchers load once per process
     t = time.perf_counter()
     for raw in mails:
         understand(raw, ctx)
     read_s = time.perf_counter() - t
     share = resolution_share(mails[: min(count, 300)], ctx)
-    single = ingest(fixtures, count, 0)
-    piped = ingest(fixtures, count, workers) if workers else single
-    chase_s = chase_over_342(load_calendar(CONFIG_DIR))
+    single = ingest(fixtures, count, 0, register)
+    piped = ingest(fixtures, count, workers, register) if workers else single
+    chase_s = chase_over_342(calendar)
     return {
         "mails": count,
+        "register_letters": len(ctx.letters),
         "reader_workers": workers,
         "mails_per_second": piped["mails_per_second"],
         "ratio_to_stdlib_parse": round(piped["seconds"] / floor, 2),

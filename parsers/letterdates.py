@@ -9,7 +9,7 @@ mail of January 2027 is 14 September 2026). A named letter is `answered` when th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,12 +46,17 @@ def letter_dates(text: str, sent: date | None) -> list[tuple[date, bool]]:
     return out
 
 
-def named_letters(text: str, sent: date | None, letters: Mapping[str, LetterRef], code: str) -> list[NamedLetter]:
+def named_letters(text: str, sent: date | None, letters: Mapping[str, LetterRef], code: str,
+                  own: Sequence[str] | None = None) -> list[NamedLetter]:
     """The municipality's letters the mail names by date (a date matches when exactly one letter was sent on it);
-    without the mail's date only day and month are compared."""
-    own = [r for r, letter in letters.items() if letter.municipality_code == code]
+    without the mail's date only day and month are compared. `own`: the municipality's letters, when known."""
+    dates = letter_dates(text, sent)
+    if not dates:
+        return []
+    if own is None:
+        own = [r for r, letter in letters.items() if letter.municipality_code == code]
     out: list[NamedLetter] = []
-    for when, answered in letter_dates(text, sent):
+    for when, answered in dates:
         same = [r for r in own if letters[r].sent_on == when or (
             sent is None and (letters[r].sent_on.month, letters[r].sent_on.day) == (when.month, when.day))]
         if len(same) == 1:

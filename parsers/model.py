@@ -100,3 +100,8 @@ class Reading:
     @property
     def primary_municipality(self) -> MunicipalityMatch | None:
         return self.municipalities[0] if self.municipalities else None
+
+
+def bare_message_id(message_id: str) -> str:
+    """A Message-ID as compared: without angle brackets or spaces, lower case."""
+    return message_id.strip().strip("<>").strip().lower()

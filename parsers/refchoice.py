@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from parsers.letterdates import joint_members, named_letters
 from parsers.mime import ParsedMail
-from parsers.model import Evidence, Kind, ReferenceMatch
+from parsers.model import Evidence, Kind, ReferenceMatch, bare_message_id
 from parsers.municipalities import STRONG, MunicipalityFindings
 from parsers.references import Citation, RefCandidate, find_citations, match_register
 
@@ -79,12 +79,8 @@ def _primary(found: MunicipalityFindings) -> str | None:
 
 def thread_references(message_ids: tuple[str, ...], ctx: ReadingContext) -> list[str]:
     """Letters whose reminder (a mail the bot sent) this mail answers, by its In-Reply-To/References."""
-    norm = {_mid(k): v for k, v in ctx.threads.items()}
-    return list(dict.fromkeys(r for m in message_ids if (r := norm.get(_mid(m))) and r in ctx.letters))
-
-
-def _mid(message_id: str) -> str:
-    return message_id.strip().strip("<>").strip().lower()
+    norm = ctx.thread_letters
+    return list(dict.fromkeys(r for m in message_ids if (r := norm.get(bare_message_id(m))) and r in ctx.letters))
 
 
 def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx: ReadingContext, sender: str,
@@ -96,7 +92,7 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
     written = [c for c in find_citations({k: v for k, v in zones.items() if k not in ("quoted", "filename")})
                if c.labelled or c.zone == "subject"]
     primary = _primary(found)
-    code_of = {r: letter.municipality_code for r, letter in ctx.letters.items()}
+    code_of = ctx.letter_municipality
     thread_munis = {code_of[r] for r in threads}
     if primary is None and len(thread_munis) == 1 and not set(found.strong()) - thread_munis:
         primary = code_of[threads[0]]  # the thread of our own reminder names the municipality
@@ -221,7 +217,7 @@ def _check_named_letter(d: RefDecision, text: str, sent: date | None, ctx: Readi
     reminder's answer recalls the first letter); a newer letter named in passing leaves the choice to an officer."""
     assert d.reference is not None
     cited = ctx.letters[d.reference.value]
-    named = named_letters(text, sent, ctx.letters, primary)
+    named = named_letters(text, sent, ctx.letters, primary, ctx.municipality_letters.get(primary, ()))
     if not named or any(n.reference == d.reference.value for n in named):
         return
     newer = [n for n in named if n.when > cited.sent_on]
@@ -238,7 +234,7 @@ def _check_named_letter(d: RefDecision, text: str, sent: date | None, ctx: Readi
                             f"({newer[0].when.isoformat()} → {newer[0].reference}) differ")
 
 
-def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[Citation], code_of: dict[str, str],
+def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[Citation], code_of: Mapping[str, str],
                       primary: str, ctx: ReadingContext, kind: Kind, text: str, found: MunicipalityFindings,
                       sent: date | None = None) -> None:
     foreign = [c for c in cands if c.distance == 0 and c.citation.zone != "quoted"]
@@ -253,8 +249,8 @@ def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[C
         return
     if kind is Kind.ARTICLE8 and not re.search(r"\buw brief\b", text, re.IGNORECASE):
         return
-    letters = [r for r, letter in ctx.letters.items() if letter.municipality_code == primary]
-    named = named_letters(text, sent, ctx.letters, primary)
+    letters = ctx.municipality_letters.get(primary, ())
+    named = named_letters(text, sent, ctx.letters, primary, letters)
     if named:  # a letter of the municipality sent on a named date; of several named, the most recent is answered
         pick = max(named, key=lambda n: (n.answered and len({x.reference for x in named if x.answered}) == 1,
                                          n.when))

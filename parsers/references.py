@@ -13,8 +13,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
-
 from parsers.model import LetterRef
 
 # 6 to 8 digit-like characters, separated by at most one space/dash/dot, not glued to letters or digits
@@ -69,16 +67,36 @@ class RefCandidate:
 
 
 def match_register(citations: list[Citation], letters: Mapping[str, LetterRef]) -> list[RefCandidate]:
-    """Register references each citation could mean: exact, and every one within one edit (OSA)."""
+    """Register references each citation could mean: exact, and every one within one edit (OSA), in order of
+    reference. The edits of a citation are looked up in the register, so the time does not grow with its size."""
     out: list[RefCandidate] = []
-    refs = list(letters)
     for c in citations:
         normalised = not c.written.isdigit()
         if c.digits in letters:
             out.append(RefCandidate(c.digits, c, 0, normalised))
         if len(c.digits) != 7 and not c.labelled:
             continue
-        for r in refs:
-            if r != c.digits and OSA.distance(c.digits, r, score_cutoff=1) <= 1:
-                out.append(RefCandidate(r, c, 1, True))
+        out += [RefCandidate(r, c, 1, True) for r in sorted(one_edit(c.digits) & letters.keys())]
     return out
+
+
+def one_edit(digits: str) -> set[str]:
+    """Every reference (7 ASCII digits) one edit from `digits` (OSA distance 1: a digit changed or two neighbours
+    swapped in 7 digits, one added to 6, one left out of 8)."""
+    out: set[str] = set()
+    n = len(digits)
+    for i in range(n + 1):
+        head, tail = digits[:i], digits[i:]
+        if n == 6:
+            out.update(head + d + tail for d in _DIGITS)
+        elif n == 8 and tail:
+            out.add(head + tail[1:])
+        elif n == 7 and tail:
+            out.update(head + d + tail[1:] for d in _DIGITS)
+            if len(tail) > 1:
+                out.add(head + tail[1] + tail[0] + tail[2:])
+    out.discard(digits)
+    return out
+
+
+_DIGITS = "0123456789"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from parsers.mime import ParsedMail, parse_mime
-from parsers.model import Evidence, Kind, LetterRef, Reading
+from parsers.model import Evidence, Kind, LetterRef, Reading, bare_message_id
 from parsers.registry import Registry
 
 
@@ -30,6 +31,26 @@ class ReadingContext:
     threads: Mapping[str, str] = field(default_factory=dict)
     # regional bodies (config/regions.toml): folded name or mail domain → member municipality codes
     regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    # Indexes of the values above, made on first use (once per context, not once per mail: the register and our
+    # sent mails grow for years)
+    @cached_property
+    def letter_municipality(self) -> dict[str, str]:
+        """Letter reference → the municipality it went to."""
+        return {r: letter.municipality_code for r, letter in self.letters.items()}
+
+    @cached_property
+    def municipality_letters(self) -> dict[str, tuple[str, ...]]:
+        """Municipality code → its letters' references, in register order."""
+        out: dict[str, list[str]] = {}
+        for r, letter in self.letters.items():
+            out.setdefault(letter.municipality_code, []).append(r)
+        return {code: tuple(refs) for code, refs in out.items()}
+
+    @cached_property
+    def thread_letters(self) -> dict[str, str]:
+        """`threads` with each Message-ID bare (no angle brackets or spaces, lower case)."""
+        return {bare_message_id(k): v for k, v in self.threads.items()}
 
 
 def read_mail(raw: bytes, ctx: ReadingContext) -> Reading:

@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parsers.dates import find_dates
 from parsers.facts import find_facts, find_return_date
@@ -92,6 +94,23 @@ def test_citations_skip_other_numbers() -> None:
 def test_fuzzy_reference_candidates(ctx: ReadingContext) -> None:
     cands = match_register(find_citations({"subject": "kenmerk 123456O"}), ctx.letters)
     assert {(c.reference, c.distance) for c in cands} >= {("1234567", 1)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(cited=st.text("0123456789", min_size=6, max_size=8),
+       register=st.lists(st.text("0123456789", min_size=7, max_size=7), max_size=40),
+       edits=st.lists(st.tuples(st.integers(0, 7), st.sampled_from("0123456789")), max_size=6))
+def test_near_references_are_every_register_letter_one_edit_away(cited: str, register: list[str],
+                                                                   edits: list[tuple[int, str]]) -> None:
+    """The edits of a citation, looked up in the register, find what comparing it with every letter finds."""
+    from rapidfuzz.distance import OSA
+
+    for i, d in edits:  # letters one digit from the citation, so that near misses occur
+        register.append((cited[:i] + d + cited[i + 1:])[:7].ljust(7, "0"))
+    letters = {r: LetterRef(r, "GM0402", date(2026, 4, 9), "", "informatieverzoek") for r in register}
+    cands = match_register(find_citations({"subject": f"kenmerk {cited}"}), letters)
+    brute = sorted(r for r in letters if r != cited and OSA.distance(cited, r) <= 1)
+    assert [c.reference for c in cands if c.distance == 1] == brute
 
 
 def test_domain_with_gemeente_prefix(registry: Registry) -> None:
