@@ -7,6 +7,7 @@ They run after the machine-mail and "other" rules in `kinds.RULES`, most specifi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from parsers.mailview import MailView
 
@@ -40,6 +41,11 @@ _ABBREVIATION = re.compile(r"(?:^|[\s(])(?:art|artt|nr|nrs|jl|ca|bijv|resp|mr|dr
 
 
 def sentences(text: str) -> list[str]:
+    return list(_split(text))
+
+
+@lru_cache(maxsize=16)  # the rules of one mail split the same texts again
+def _split(text: str) -> tuple[str, ...]:
     out: list[str] = []
     glue = False
     for piece in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n(?=[-•*]\s)", text):
@@ -50,10 +56,10 @@ def sentences(text: str) -> list[str]:
         else:
             out.append(piece)
         glue = bool(_ABBREVIATION.search(out[-1]))
-    return out
+    return tuple(out)
 
 
-_sentences = sentences
+_sentences = _split
 
 
 # a sentence that talks about the duty to notify instead of notifying: a question, a condition, a quote of the letter
@@ -78,7 +84,10 @@ def _notice_sentence(s: str) -> bool:
 
 
 def rule_article8_explicit(v: MailView) -> str | None:
-    for s in _sentences(v.new + "\n\n" + v.attachments[:6000]):
+    text = v.new + "\n\n" + v.attachments[:6000]
+    if not _ART8_EXPLICIT.search(text):  # a sentence is a piece of the text (glued at whitespace): none in it
+        return None
+    for s in _sentences(text):
         if _notice_sentence(s):
             return f"explicit article-8 notice: {s.strip()[:120]!r}"
     return None
@@ -93,15 +102,20 @@ def rule_article8_implicit(v: MailView) -> str | None:
     if re.search(r"\b(?:in (?:antwoord|reactie) op|reactie op uw|naar aanleiding van uw (?:brief|herinnering))",
                  text, re.IGNORECASE):
         return None
-    sentences = [s for s in _sentences(text) if "?" not in s and not HYPOTHETICAL.search(s)]
-    events = [s for s in sentences if _ART8_EVENT.search(s)]
-    if events and any(_ART8_CONSEQUENCE.search(s) and not _ABOUT_NOTICE.search(s) for s in sentences):
+    # statements only: no questions, nothing hypothetical (asked last: the other tests rule out most sentences)
+    said = [s for s in _sentences(text) if "?" not in s]
+    events = [s for s in said if _ART8_EVENT.search(s) and not HYPOTHETICAL.search(s)]
+    if not events:
+        return None
+    if any(_ART8_CONSEQUENCE.search(s) and not _ABOUT_NOTICE.search(s) and not HYPOTHETICAL.search(s) for s in said):
         return f"a location is lost and the task can no longer be met: {events[0].strip()[:120]!r}"
-    final = [s for s in sentences if _FOR_GOOD.search(s)]
-    if events and final and v.municipal_sender:  # evacuated / unusable for good: lost, even beside realised places
-        return f"a location is lost for good: {final[0].strip()[:120]!r}"
-    counted = [s for s in events if _PLACES.search(s) and "?" not in s]
-    if counted and v.municipal_sender and not _REPLY.search(text):
+    if not v.municipal_sender:
+        return None
+    final = next((s for s in said if _FOR_GOOD.search(s) and not HYPOTHETICAL.search(s)), None)
+    if final is not None:  # evacuated / unusable for good: lost, even beside realised places
+        return f"a location is lost for good: {final.strip()[:120]!r}"
+    counted = [s for s in events if _PLACES.search(s)]
+    if counted and not _REPLY.search(text):
         return f"places lost at a location: {counted[0].strip()[:120]!r}"
     return None
 
@@ -197,16 +211,15 @@ def rule_extension(v: MailView) -> str | None:
     """Asks for more time: in so many words, as a question ("Zouden wij uitstel kunnen krijgen?"), or by
     announcing that the answer comes later / after the term (only when the mail is not itself the answer)."""
     text = v.new + ("\n\n" + v.attachments[:6000] if cover_note(v.new) else "")
-    sentences = [s for s in _sentences(text) if not _NOT_A_REQUEST.search(s)]
+    sentences = _sentences(text)  # each test below is asked of a sentence only when the ones before it hold
     for s in sentences:
-        if _answer_with_part_later(s, text):
-            continue
-        if _EXTENSION.search(s) or ("?" in s and _EXTENSION_QUESTION.search(s)):
+        if (_EXTENSION.search(s) or ("?" in s and _EXTENSION_QUESTION.search(s))) \
+                and not _NOT_A_REQUEST.search(s) and not _answer_with_part_later(s, text):
             return f"asks for more time: {s.strip()[:120]!r}"
     if _REPLY.search(v.new + "\n" + v.attachments[:3000]):
         return None
     for s in sentences:
-        if _WILL_BE_LATE.search(s):
+        if _WILL_BE_LATE.search(s) and not _NOT_A_REQUEST.search(s):
             return f"the answer will come after the term: {s.strip()[:120]!r}"
     return None
 
@@ -272,10 +285,12 @@ def rule_question(v: MailView) -> str | None:
     if m:
         return f"asks a question or a meeting: {m.group(0)!r}"
     m = _ASKS_EXPLANATION.search(v.new)
-    if m and not _ANY_FIGURES.search(v.new + "\n" + v.attachments[:3000]) \
-            and not _REPLY.search(_own_words(v.new) + "\n" + v.attachments[:3000]):
+    if not m and "?" not in v.new:
+        return None
+    progress = bool(_REPLY.search(_own_words(v.new) + "\n" + v.attachments[:3000]))
+    if m and not progress and not _ANY_FIGURES.search(v.new + "\n" + v.attachments[:3000]):
         return f"asks for an explanation and gives no progress: {m.group(0)!r}"
-    if "?" in v.new and not _REPLY.search(_own_words(v.new) + "\n" + v.attachments[:3000]):
+    if "?" in v.new and not progress:
         return "contains a question and no progress report"
     return None
 

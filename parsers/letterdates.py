@@ -74,6 +74,8 @@ _JOINT = re.compile(
 def joint_members(text: str, primary: str, found: MunicipalityFindings, registry: Registry) -> list[str]:
     """A joint answer ("gezamenlijke reactie van de gemeenten X en Y", "namens beide colleges één reactie ... X ...
     Y"): the municipalities named in that sentence, primary first, when the primary is one of them."""
+    if not _JOINT.search(text):  # no sentence says it without the text saying it
+        return []
     nm = build_matcher(registry)
     for s in sentences(text):
         if not _JOINT.search(s):

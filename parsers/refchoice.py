@@ -87,10 +87,10 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
                      kind: Kind, text: str, threads: list[str] | None = None, sent: date | None = None
                      ) -> RefDecision:
     d = RefDecision()
-    cands = match_register(find_citations(zones), ctx.letters)
+    citations = find_citations(zones)
+    cands = match_register(citations, ctx.letters)
     threads = threads or []
-    written = [c for c in find_citations({k: v for k, v in zones.items() if k not in ("quoted", "filename")})
-               if c.labelled or c.zone == "subject"]
+    written = [c for c in citations if c.zone not in ("quoted", "filename") and (c.labelled or c.zone == "subject")]
     primary = _primary(found)
     code_of = ctx.letter_municipality
     thread_munis = {code_of[r] for r in threads}
