@@ -14,11 +14,12 @@ from functools import lru_cache
 
 from parsers.dates import find_dates
 from parsers.model import Facts
+from parsers.prefilter import prefiltered
 
 _NUM = r"(\d{1,3}(?:\.\d{3})+|\d+)"
 _PLACES = re.compile(_NUM + r"\s+(?:\w+\s+){0,2}?(?:opvang)?(?:plekken|plaatsen|opvangplaatsen|places)\b",
                      re.IGNORECASE)
-_OLD = re.compile(r"PEILDATUM|1[-/]7[-/]2025|1 juli 2025|per 1 juli|waren\b|destijds|\btoen\b|eerder gemeld|vorige",
+_OLD = prefiltered(r"PEILDATUM|1[-/]7[-/]2025|1 juli 2025|per 1 juli|waren\b|destijds|\btoen\b|eerder gemeld|vorige",
                   re.IGNORECASE)
 
 
@@ -178,7 +179,7 @@ def find_facts(text: str, ref: date | None, article8: bool = False) -> Facts:
                  expected_date=find_expected_date(text, ref), location_lost=lost)
 
 
-_BACK = re.compile(r"(tot en met|t/m|tot|until|bis einschließlich|bis|vanaf|from|"
+_BACK = prefiltered(r"(tot en met|t/m|tot|until|bis einschließlich|bis|vanaf|from|"
                    r"weer (?:aanwezig|op kantoor) (?:op|vanaf))"
                    r"\s+(?:\w+dag,?\s+|\w+tag,?\s+|monday,?\s+|tuesday,?\s+|wednesday,?\s+|thursday,?\s+|"
                    r"friday,?\s+)?", re.IGNORECASE)

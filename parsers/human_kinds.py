@@ -10,9 +10,10 @@ import re
 from functools import lru_cache
 
 from parsers.mailview import MailView
+from parsers.prefilter import prefiltered
 
 _ART8_EXPLICIT = re.compile(r"\b(?:art(?:ikel|\.)?\s*8\b|meldplicht)", re.IGNORECASE)
-_ART8_EVENT = re.compile(
+_ART8_EVENT = prefiltered(
     r"(?:gaat niet door|niet doorgaat|gaan niet door|valt (?:\w+ )?weg|vallen (?:\w+ )?weg|wegvallen|vervalt|"
     r"vervallen|\bbrand\b|afgebrand|uitgebrand|vernietigd|failliet|faillissement|niet langer beschikbaar|"
     r"niet (?:meer )?beschikbaar|(?:niet (?:meer )?|on)bruikbaar|terug te nemen|trekt\s.{0,40}\sterug|ingetrokken|"
@@ -20,7 +21,7 @@ _ART8_EVENT = re.compile(
     r"zegt\s.{0,40}\sop\b|"
     r"(?:huur|contract|overeenkomst)\w*\s[^.]{0,60}\bniet\b[^.]{0,30}verleng\w*)",
     re.IGNORECASE)
-_FOR_GOOD = re.compile(  # the loss is final
+_FOR_GOOD = prefiltered(  # the loss is final
     r"(?:niet meer terug|komt niet (?:meer )?terug|definitief|voorgoed|blijvend|permanent|voor altijd|"
     r"niet meer (?:in gebruik|bruikbaar|te gebruiken|geschikt)|herstel is (?:\w+ ){0,4}niet|"
     r"niet (?:meer )?te herstellen)",
@@ -67,7 +68,7 @@ _ABOUT_NOTICE = re.compile(
     r"\b(?:vraag|vragen|onduidelijk|wanneer|hoe|indien|mocht|mochten|zodra|in de brief staat|u schrijft|"
     r"moeten (?:wij|we)\b[^.]{0,40}\bmeld\w*\b[^.]{0,40}\bals)\b|\bals\s+(?:zich|er|de|het|een)\b", re.IGNORECASE)
 # the loss is not (yet) certain: "het is nog onzeker", "mogelijk vervalt", "zou kunnen vervallen"
-HYPOTHETICAL = re.compile(
+HYPOTHETICAL = prefiltered(
     r"\b(?:onzeker|onduidelijk of|nog niet (?:zeker|duidelijk|bekend)|(?:kan|kunnen|zou|zouden|dreigt|dreigen)\s+"
     r"(?:\w+\s+){0,3}(?:vervallen|wegvallen|verloren gaan|sluiten|gesloten worden)|mogelijk(?:erwijs)?\s+"
     r"(?:\w+\s+){0,2}(?:vervalt|vervallen|wegvalt|wegvallen|sluit|verloren)|eventueel|eventuele|stel dat|"
@@ -146,7 +147,7 @@ _PROPOSE_LATER = (rf"\b(?:(?:stellen|stel)\s+(?:wij|we|ik)\s+(?:u\s+)?voor|(?:wi
                   rf"(?:u\s+)?voor|(?:ons|mijn)\s+voorstel\s+is|(?:willen|wil)\s+(?:wij|we|ik)\s+(?:u\s+)?"
                   rf"voorstellen)\b[^.?!]{{0,100}}\b(?:reactie|antwoord|beantwoording|informatie|gegevens)\b"
                   rf"[^.?!]{{0,80}}\b(?:uiterlijk|pas|later|niet\s+(?:op|voor|vóór|per))\b[^.?!]{{0,60}}{_DELIVER}")
-_EXTENSION = re.compile(  # asks for more time in so many words: enough even beside a progress report
+_EXTENSION = prefiltered(  # asks for more time in so many words: enough even beside a progress report
     rf"(?:\b(?:verzoek\w*|vragen|vraag|verzocht)\b[^.?!]{{0,140}}\b(?:{_MORE_TIME}|later (?:te )?{_DELIVER})|"
     rf"\b(?:uitstel|verlenging|meer tijd|extra tijd)\b[^.?!]{{0,80}}\b(?:verzoek\w*|vragen|gevraagd)\b|"
     r"\btermijn\b[^.?!]{0,80}\bte verlengen|\bverlenging van de (?:\w+ )?termijn|"
@@ -161,8 +162,8 @@ _EXTENSION = re.compile(  # asks for more time in so many words: enough even bes
     rf"beantwoording|informatie|gegevens)\b[^.?!]{{0,60}}\b(?:uiterlijk|pas|in plaats van)\b[^.?!]{{0,60}}{_DELIVER}|"
     rf"\b(?:akkoord|goed|mogelijk|bezwaar|instemmen|toestemming|mogen|mag)\b[^.?!]{{0,80}}\b(?:reactie|antwoord|"
     rf"beantwoording|informatie|gegevens)\b[^.?!]{{0,60}}{_DELIVER}\b[^.?!]{{0,30}}\bin plaats van)", re.IGNORECASE)
-_EXTENSION_QUESTION = re.compile(rf"\b(?:{_MORE_TIME}|later\b[^.?!]{{0,40}}{_DELIVER})", re.IGNORECASE)
-_WILL_BE_LATE = re.compile(  # says the answer will come after the term: an extension request unless it is the answer
+_EXTENSION_QUESTION = prefiltered(rf"\b(?:{_MORE_TIME}|later\b[^.?!]{{0,40}}{_DELIVER})", re.IGNORECASE)
+_WILL_BE_LATE = prefiltered(  # says the answer will come after the term: an extension request unless it is the answer
     rf"(?:\b(?:hebben|heeft|heb)\s+(?:wij|we|ik|het college|de gemeenten?)\s+(?:\w+\s+){{0,3}}(?:meer|extra)\s+tijd"
     rf"\s+(?:\w+\s+){{0,2}}nodig|\b(?:wij|we|ik|het college)\b[^.?!]{{0,40}}\b(?:meer|extra) tijd nodig|"
     rf"\blater\s+(?:\w+\s+){{0,2}}?{_DELIVER}|\b{_DELIVER}\s+(?:\w+\s+){{0,2}}later\b|"
@@ -224,7 +225,7 @@ def rule_extension(v: MailView) -> str | None:
     return None
 
 
-_QUESTION = re.compile(
+_QUESTION = prefiltered(
     r"(?:\b(?:(?:wij|ik) (?:hebben|heb)|(?:hebben|heb) (?:wij|ik)) (?:nog )?(?:een |enkele |de volgende |twee |drie |"
     r"een paar )?vra(?:ag|gen)\b|"
     r"\bvraag (?:ik|wij) (?:u|jullie)\b|\b(?:mijn|onze) vra(?:ag|gen)\b|\bik heb een vraag\b|"
@@ -255,7 +256,7 @@ _OUR_REQUEST = re.compile(
 
 
 # an indirect question: "Het is ons niet duidelijk of ... als gerealiseerd gelden", "wij vragen ons af of ..."
-_INDIRECT_QUESTION = re.compile(r"\b(?:niet duidelijk|onduidelijk|(?:willen|wil|graag) (?:\w+ )?weten|"
+_INDIRECT_QUESTION = prefiltered(r"\b(?:niet duidelijk|onduidelijk|(?:willen|wil|graag) (?:\w+ )?weten|"
                                 r"vragen (?:ons|wij|we) af|vraag ik me af)\b"
                                 r"[^.?!]{0,40}\b(?:of|hoe|wanneer|welke)\b", re.IGNORECASE)
 
@@ -268,7 +269,7 @@ def _own_words(text: str) -> str:
 
 # asks for an explanation in statements, without a question mark: "Graag ontvang ik uitleg over ...", "hoor ik graag
 # of ...", "ik verneem graag hoe ..."
-_ASKS_EXPLANATION = re.compile(
+_ASKS_EXPLANATION = prefiltered(
     r"\bgraag\s+(?:ontvang|ontvangen|krijg|krijgen)\s+(?:ik|wij|we)\s+(?:\w+\s+){0,2}?(?:uitleg|toelichting|"
     r"verduidelijking|opheldering)\b|\b(?:ik|wij|we)\s+(?:ontvang|ontvangen|krijg|krijgen)\s+graag\s+(?:\w+\s+){0,2}?"
     r"(?:uitleg|toelichting|verduidelijking|opheldering)\b|"

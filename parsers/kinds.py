@@ -21,6 +21,7 @@ from parsers.human_kinds import (
 )
 from parsers.mailview import MailView, Rule
 from parsers.model import Kind
+from parsers.prefilter import prefiltered
 
 _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:onbestelbaar|niet bezorgd|bezorging (?:is )?vertraagd|undeliverable|undelivered|undeliverable mail|"
@@ -36,14 +37,14 @@ _AUTO_SUBJECT = re.compile(
     r"respuesta autom[aá]tica|ontvangstbevestiging|[ûu]ntfangstbef[êe]stiging|bevestiging van ontvangst|"
     r"vacation|on vacation|away from)\b", re.IGNORECASE)
 _AUTO_SUBJECT_ANY = re.compile(r"\((?:automatic response|auto[- ]?reply)\)|\bout of office\b", re.IGNORECASE)
-_RECEIPT_BODY = re.compile(
+_RECEIPT_BODY = prefiltered(
     r"(?:uw (?:bericht|e-?mail|brief) is (?:in goede orde )?(?:ontvangen|geregistreerd)|"
     r"wij hebben uw (?:bericht|e-?mail) ontvangen|"
     r"geregistreerd onder (?:zaak|registratie)?nummer|ontvangen onder (?:zaak|registratie)?nummer|"
     r"dit is een automatisch (?:gegenereerd |verzonden |verstuurd )?bericht|"
     r"dit bericht is automatisch (?:verstuurd|verzonden|gegenereerd)|"
     r"this is an automated (?:message|reply|response)|this message was automatically generated)", re.IGNORECASE)
-_OOO_BODY = re.compile(
+_OOO_BODY = prefiltered(
     r"(?:\bik ben (?:tot en met|t/m|tot|van|vanaf|met|op)?[^.\n]{0,60}\b(?:afwezig|met vakantie|niet aanwezig|"
     r"niet op kantoor|met verlof)|\bi am (?:currently )?out of (?:the )?office|\bi(?:'m| am) away\b|"
     r"\bben ik (?:afwezig|niet aanwezig|met vakantie))", re.IGNORECASE)
@@ -78,7 +79,7 @@ def rule_bounce_sender(v: MailView) -> str | None:
     return f"sent by {local or 'MAILER-DAEMON'}" if says_so else None
 
 
-_BOUNCE_ANYWHERE = re.compile(
+_BOUNCE_ANYWHERE = prefiltered(
     r"\b(?:could not be delivered|permanent delivery failure|failure delivery|failed mail to|undeliverable|"
     r"undelivered mail|returned mail|niet bezorgd|onbestelbaar|unzustellbar)\b", re.IGNORECASE)
 

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from parsers.model import Evidence
 from parsers.nlp import AMBIGUOUS, NameHit, build_matcher, find_names
+from parsers.prefilter import prefiltered
 from parsers.registry import Registry, fold_name
 
 COMMON_WORD_NAMES = frozenset({
@@ -26,10 +27,10 @@ COMMON_WORD_NAMES = frozenset({
     "renswoude", "eijsden margraten", "echt susteren", "bergen", "vaals", "venray", "weert", "tiel", "hof van twente",
     "horst aan de maas", "land van cuijk", "westland", "edam volendam", "oost gelre", "olst wijhe", "midden delfland",
 })
-_REGIONAL = re.compile(r"\b(?:regio\s+[A-Z]|veiligheidsregio|regionaal\s+(?:co[öo]rdinator|adviseur)|regietafel|"
+_REGIONAL = prefiltered(r"\b(?:regio\s+[A-Z]|veiligheidsregio|regionaal\s+(?:co[öo]rdinator|adviseur)|regietafel|"
                        r"regionale\s+|gemeenschappelijke\s+regeling|werkorganisatie|samenwerkingsverband|"
                        r"vereniging\s+van\s+\w+\s+gemeenten)", re.IGNORECASE)
-_SKIP_BEFORE = re.compile(r"(?:provincie|regio|rechtbank|veiligheidsregio|ggd|omgevingsdienst|waterschap|"
+_SKIP_BEFORE = prefiltered(r"(?:provincie|regio|rechtbank|veiligheidsregio|ggd|omgevingsdienst|waterschap|"
                           r"station|hogeschool|universiteit|ziekenhuis|politie|luchthaven|stichting)\s*$",
                           re.IGNORECASE)
 _COLLEGE = re.compile(r"(?:college(?:s)?\s+van\s+(?:burgemeester\s+en\s+wethouders|b\s*&\s*w|b\.\s*en\s*w\.)|"

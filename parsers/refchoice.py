@@ -29,6 +29,7 @@ from parsers.letterdates import joint_members, named_letters
 from parsers.mime import ParsedMail
 from parsers.model import Evidence, Kind, ReferenceMatch, bare_message_id
 from parsers.municipalities import STRONG, MunicipalityFindings
+from parsers.prefilter import prefiltered
 from parsers.references import Citation, RefCandidate, find_citations, match_register
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
 
 
 # says it answers our reminder: "Reactie op herinnering", "in antwoord op uw rappel", "n.a.v. de herinnering"
-ANSWERS_REMINDER = re.compile(
+ANSWERS_REMINDER = prefiltered(
     r"(?:\b(?:reactie|antwoord|reageren|reageert|beantwoording|beantwoorden)\s+op|\bnaar aanleiding van|"
     r"\bn\.a\.v\.|\bbeantwoording van|^\s*(?:re|antw|aw)\s*:)\s*(?:uw|de|jullie|your|the)?\s*(?:\w+\s+)?"
     r"(?:herinnering|rappel|reminder|aanmaning)", re.IGNORECASE | re.MULTILINE)

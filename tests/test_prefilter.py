@@ -1,0 +1,53 @@
+"""The prefilter of a pattern only ever skips searches that cannot match: checked on strings made to match
+each prefiltered pattern of the reader, and on every character `re.IGNORECASE` treats as equal to one in a factor."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parsers import facts, human_kinds, kinds, municipalities, refchoice
+from parsers.prefilter import Prefiltered, factors, fold, prefiltered
+
+PATTERNS = {f"{m.__name__}.{name}": value for m in (human_kinds, kinds, facts, municipalities, refchoice)
+            for name, value in vars(m).items() if isinstance(value, Prefiltered)}
+
+
+def test_the_readers_patterns_are_prefiltered() -> None:
+    assert len(PATTERNS) >= 15
+    assert all(p.factors for p in PATTERNS.values())  # a prefilter without factors would only cost
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_a_string_that_matches_passes_the_prefilter(name: str) -> None:
+    p = PATTERNS[name]
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.from_regex(p.regex), st.text(max_size=20), st.text(max_size=20),
+           st.sampled_from([str.upper, str.lower, str.title, str.swapcase, lambda s: s]))
+    def check(matching: str, before: str, after: str, case: object) -> None:
+        text = before + (case(matching) if p.regex.flags & re.IGNORECASE else matching) + after  # type: ignore[operator]
+        assert bool(p.regex.search(text)) == bool(p.search(text))
+
+    check()
+
+
+def test_folding_keeps_every_character_ignorecase_treats_as_equal() -> None:
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    wanted = {ch for p in PATTERNS.values() for f in p.factors or () for ch in f}
+    for ch in wanted:
+        for same in re.findall(re.escape(ch), every, re.IGNORECASE):
+            assert fold(same) == fold(ch), (ch, same)
+
+
+def test_factors_of_a_pattern() -> None:
+    found = factors(re.compile(r"\b(?:gaat niet door|valt (?:\w+ )?weg|vervalt)\b"))
+    assert found == frozenset({"gaat niet door", "valt ", "vervalt"})
+    assert factors(re.compile(r"(?:ab)?c|x")) is None  # a match may be one character: nothing to look for
+    p = prefiltered(r"uitstel\s+(?:tot|per)", re.IGNORECASE)
+    assert p.search("Wij vragen UITSTEL tot 1 juni") and not p.search("Wij vragen om verlenging")
+    assert p.search("ſtel: UITſTEL tot") is not None  # ſ is an s to re.IGNORECASE, and so to the prefilter
