@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,11 +50,18 @@ def _variants(name: str) -> set[str]:
     return {v for v in out if v.strip()}
 
 
-def build_matcher(registry: Registry) -> NameMatcher:
-    """The cached matcher for this registry (built on first call)."""
+# Every new word the tokenizer meets stays in the pipeline's vocabulary (a string and a lexeme): a service that
+# reads mail for years would grow without end. Past this many strings the pipeline is built afresh (0.05 s);
+# freeing the words of each mail instead (spaCy's memory zones) makes reading four times slower.
+MAX_VOCAB_STRINGS = 300_000
+
+
+def build_matcher(registry: Registry, max_strings: int = MAX_VOCAB_STRINGS) -> NameMatcher:
+    """The cached matcher for this registry (built on first call, and again once its vocabulary holds more than
+    `max_strings` strings)."""
     with _LOCK:
         hit = _CACHE.get(id(registry))
-        if hit is not None and hit[0] is registry:
+        if hit is not None and hit[0] is registry and len(hit[1].nlp.vocab.strings) <= max_strings:
             return hit[1]
         value = _build(registry)
         if len(_CACHE) > 4:
@@ -118,21 +126,34 @@ def _key(pattern: str) -> str:
     return max(runs, key=lambda r: (r not in _FREQUENT, len(r)), default="")
 
 
-def _name_lines(text: str, keys: frozenset[str]) -> str:
-    """The text with every line that cannot hold a name blanked out (same length, so offsets stay); empty when
-    no line can. A line is kept when it contains (as a substring) a key that occurs as a word in the text: a
-    kept line only costs tokenizing, a dropped one would lose a name, so the test errs on keeping."""
+def _name_lines(text: str, keys: frozenset[str]) -> tuple[str, list[int], list[int]]:
+    """The lines of `text` that can hold a name, joined by line breaks, with where each of them starts in the
+    joined text and in `text`; ("", [], []) when no line can. A line is kept when it contains (as a substring) a
+    key that occurs as a word in the text: a kept line only costs tokenizing, a dropped one would lose a name, so
+    the test errs on keeping. (The tokenizer reads whitespace a character at a time: dropped lines are left out,
+    not blanked.)"""
+    whole = text, [0], [0]
     if not keys or "" in keys:
-        return text
+        return whole
     folded = fold_token(text)
     present = keys.intersection(_LETTERS.findall(folded))
     if not present:
-        return ""
+        return "", [], []
     lines, flines = text.split("\n"), folded.split("\n")
     if len(lines) != len(flines):  # folding never adds or removes a line break; if it ever did, keep all
-        return text
-    return "\n".join(line if any(k in fl for k in present) else " " * len(line)
-                     for line, fl in zip(lines, flines, strict=True))
+        return whole
+    kept: list[str] = []
+    starts: list[int] = []
+    origins: list[int] = []
+    at = joined = 0
+    for line, fl in zip(lines, flines, strict=True):
+        if any(k in fl for k in present):
+            kept.append(line)
+            starts.append(joined)
+            origins.append(at)
+            joined += len(line) + 1
+        at += len(line) + 1
+    return "\n".join(kept), starts, origins
 
 
 @dataclass(frozen=True)
@@ -145,7 +166,7 @@ class NameHit:
 
 def find_names(text: str, nm: NameMatcher) -> list[NameHit]:
     """Non-overlapping municipality name mentions (longest first) in reading order."""
-    clean = _name_lines(text[:100_000], nm.keys)
+    clean, starts, origins = _name_lines(text[:100_000], nm.keys)
     if not clean.strip():
         return []
     # long runs without spaces (base64 debris, URLs) are never names and make the tokenizer slow
@@ -164,5 +185,7 @@ def find_names(text: str, nm: NameMatcher) -> list[NameHit]:
     for match_id, start, end in sorted(kept, key=lambda m: m[1]):
         first, last = doc[start], doc[end - 1]
         begin, stop = first.idx, last.idx + len(last.text)
-        out.append(NameHit(nm.nlp.vocab.strings[match_id], begin, stop, clean[begin:stop]))
+        line = bisect_right(starts, begin) - 1  # a match is within one line: the line break is a token
+        shift = origins[line] - starts[line]
+        out.append(NameHit(nm.nlp.vocab.strings[match_id], begin + shift, stop + shift, clean[begin:stop]))
     return out

@@ -113,6 +113,19 @@ def test_near_references_are_every_register_letter_one_edit_away(cited: str, reg
     assert [c.reference for c in cands if c.distance == 1] == brute
 
 
+def test_the_name_pipeline_is_built_afresh_once_its_vocabulary_is_full(registry: Registry) -> None:
+    from parsers.nlp import build_matcher, find_names
+
+    nm = build_matcher(registry)
+    bound = len(nm.nlp.vocab.strings) + 50
+    for i in range(30):  # words never seen before, on a line with a name: each stays in the vocabulary
+        find_names(f"gemeente Hilversum woordx{i}a woordx{i}b woordx{i}c", nm)
+    assert len(nm.nlp.vocab.strings) > bound
+    fresh = build_matcher(registry, max_strings=bound)
+    assert fresh is not nm and len(fresh.nlp.vocab.strings) < bound
+    assert [h.text for h in find_names("namens de gemeente Hilversum", fresh)] == ["Hilversum"]
+
+
 def test_domain_with_gemeente_prefix(registry: Registry) -> None:
     assert domain_municipality("info@gemeente-assen.nl", registry) == registry.resolve("Assen").code  # type: ignore[union-attr]
 
