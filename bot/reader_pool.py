@@ -72,13 +72,15 @@ class _Worker:
 
 
 class ReaderPool:
-    """`workers` reader processes, each with up to `window` mails in flight."""
+    """`workers` reader processes, each with up to `window` mails in flight, and no more than `window_bytes` of
+    mail in flight in all (a few large mails are not held in memory sixteen at a time). Sixteen ahead keeps a
+    worker busy through a run of mails that are quick to read while the service commits a slow one."""
 
-    def __init__(self, workers: int, timeout_seconds: float = 120.0, window: int = 4,
-                 fault_spec: str | None = None) -> None:
+    def __init__(self, workers: int, timeout_seconds: float = 120.0, window: int = 16,
+                 fault_spec: str | None = None, window_bytes: int = 32_000_000) -> None:
         if workers < 1:
             raise ValueError("a reader pool needs at least one worker")
-        self.size, self.timeout, self.window = workers, timeout_seconds, window
+        self.size, self.timeout, self.window, self.window_bytes = workers, timeout_seconds, window, window_bytes
         self.fault_spec = fault_spec  # IBT_CRASH_AT, for the crash tests (bot.faults)
         self._mp = multiprocessing.get_context("forkserver")
         self._mp.set_forkserver_preload(_PRELOAD)
@@ -119,14 +121,18 @@ class ReaderPool:
         batch = next(self._batches)
         turn = itertools.cycle(self._workers)
         queue: deque[_Worker] = deque()
+        ahead = 0  # bytes of the mails in flight
         try:
             for mail in mails:
                 w = next(turn)
                 self._send(w, ("read", mail.raw), ctx, batch)
                 w.inflight.append(mail)
                 queue.append(w)
-                if len(queue) >= self.window * self.size:
-                    yield self._take(queue.popleft(), ctx, batch)
+                ahead += len(mail.raw)
+                while queue and (len(queue) >= self.window * self.size or ahead > self.window_bytes):
+                    done = self._take(queue.popleft(), ctx, batch)
+                    ahead -= len(done[0].raw)
+                    yield done
             while queue:
                 yield self._take(queue.popleft(), ctx, batch)
         finally:

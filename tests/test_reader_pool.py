@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -53,6 +54,26 @@ def test_workers_read_like_the_service_process_in_the_same_order() -> None:
         assert after.reference is not None and after.reference.value == "7468089"
     finally:
         pool.close()
+
+
+def test_reading_ahead_is_bounded_in_mails_and_in_bytes() -> None:
+    ctx = ReadingContext(registry=shared_registry())
+    for window, window_bytes, pulled_first in ((16, 32_000_000, 12), (3, 32_000_000, 3), (16, 1, 1)):
+        pool = ReaderPool(1, window=window, window_bytes=window_bytes)
+        pulled: list[str] = []
+
+        def fetched(pulled: list[str] = pulled) -> Iterator[RawMail]:
+            for m in _raw(MAILS):
+                pulled.append(m.source_id)
+                yield m
+
+        try:
+            batch = pool.read_ahead(fetched(), ctx)
+            first, _ = next(batch)  # how many mails the source had to give before the first reading came back
+            assert first.source_id == MAILS[0].name and len(pulled) == pulled_first, (window, window_bytes)
+            assert [m.source_id for m, _ in batch] == [p.name for p in MAILS[1:]]
+        finally:
+            pool.close()
 
 
 def test_a_batch_stopped_early_leaves_no_answer_for_the_next() -> None:
