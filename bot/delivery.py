@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy import text as sa_text
@@ -150,13 +150,20 @@ class Deliverer:
 
 
 class RowClaims:
-    """Advisory locks on outbox rows (PostgreSQL); with SQLite, one writer, every claim succeeds."""
+    """Claims on rows while they are being worked on: PostgreSQL advisory locks held on a connection of their own
+    (another instance, or another connection of this one, cannot take them; they die with the process). With
+    SQLite, one instance, a claim is only refused while another thread of this process holds it."""
 
-    NAMESPACE = 74_680  # the first key of the two-key advisory lock: "outbox rows"
+    OUTBOX = 74_680  # the first key of the two-key advisory lock: "outbox rows"
+    SLACK_MESSAGE = 74_681  # "slack_message rows"
+    _held: ClassVar[set[tuple[int, int]]] = set()  # the claims of this process, on SQLite
+    _held_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, namespace: int = OUTBOX) -> None:
         self.engine = engine
+        self.namespace = namespace
         self.conn: Connection | None = None
+        self.mine: set[int] = set()
 
     def __enter__(self) -> RowClaims:
         if self.engine.dialect.name == "postgresql":
@@ -167,16 +174,28 @@ class RowClaims:
         if self.conn is not None:
             self.conn.invalidate()  # closing for real releases every lock this pass still held
             self.conn.close()
+        for row_id in list(self.mine):
+            self.release(row_id)
 
     def claim(self, row_id: int) -> bool:
         if self.conn is None:
-            return True
+            with self._held_lock:
+                if (self.namespace, row_id) in self._held:
+                    return False
+                self._held.add((self.namespace, row_id))
+                self.mine.add(row_id)
+                return True
         got = bool(self.conn.execute(sa_text("SELECT pg_try_advisory_lock(:ns, :id)"),
-                                     {"ns": self.NAMESPACE, "id": row_id}).scalar())
+                                     {"ns": self.namespace, "id": row_id}).scalar())
         self.conn.commit()
         return got
 
     def release(self, row_id: int) -> None:
-        if self.conn is not None:
-            self.conn.execute(sa_text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": self.NAMESPACE, "id": row_id})
+        if self.conn is None:
+            with self._held_lock:
+                self._held.discard((self.namespace, row_id))
+                self.mine.discard(row_id)
+            return
+        if not self.conn.closed and not self.conn.invalidated:
+            self.conn.execute(sa_text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": self.namespace, "id": row_id})
             self.conn.commit()

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.clock import Clock
-from bot.delivery import SinkUnavailable
+from bot.delivery import RowClaims, SinkUnavailable
 from bot.settings import SlackSettings
 from bot.slack.views import load_case_summary
 from bot.store.models import CaseRow, OutboxRow, SlackMessageRow
@@ -145,38 +145,52 @@ class SlackSink:
 
     def _post_once(self, key: str, part: str, channel: str, blocks: list[Block], text: str,
                    thread_ts: str | None = None, broadcast: bool = False) -> str:
-        """Post one message for (key, part) exactly once; returns its ts."""
+        """Post one message for (key, part) exactly once; returns its ts.
+
+        The message is recorded (slack_message) before it is posted, and posted only under a claim on that row
+        (bot.delivery.RowClaims): a row without ts whose claim another instance holds is being posted right now,
+        and its ts is waited for; a row without ts and without a claim is an earlier try that died, perhaps after
+        posting, so Slack is asked for the message (by its metadata) before it is posted again."""
         with Session(self.engine) as s:
-            row = s.exec(select(SlackMessageRow).where(SlackMessageRow.key == key)
-                         .where(SlackMessageRow.part == part)).first()
+            row = self._row(s, key, part)
             if row is not None and row.ts:
                 return row.ts
+            earlier = row is not None
             if row is None:
                 row = SlackMessageRow(key=key, part=part, channel=channel, thread_ts=thread_ts,
                                       created_at=self.clock.now())
                 s.add(row)
                 try:
                     s.commit()
-                except IntegrityError as exc:  # another process is posting this very message: wait for its ts
+                except IntegrityError:  # another instance recorded it first: it is posting it, or died doing so
                     s.rollback()
+                    row, earlier = self._row(s, key, part), True
+                    assert row is not None
+            with RowClaims(self.engine, RowClaims.SLACK_MESSAGE) as claims:
+                if not claims.claim(int(row.id or 0)):  # another instance is posting it right now
                     ts = self._wait_for_other(s, key, part)
                     if ts:
                         return ts
-                    raise SinkUnavailable(f"{key}/{part} is being posted elsewhere") from exc
-            else:  # an earlier try may have posted before its answer was lost
-                found = self._find_posted(row.channel, row.thread_ts, key, part)
-                if found:
-                    row.ts = found
-                    s.add(row)
-                    s.commit()
-                    return found
-            resp = self._call("chat_postMessage", channel=channel, text=text, blocks=blocks, thread_ts=thread_ts,
-                              reply_broadcast=broadcast or None, unfurl_links=False, unfurl_media=False,
-                              metadata={"event_type": METADATA_TYPE, "event_payload": {"key": key, "part": part}})
-            row.ts = str(resp["ts"])
-            s.add(row)
-            s.commit()
-            return row.ts
+                    raise SinkUnavailable(f"{key}/{part} is being posted elsewhere")
+                s.refresh(row)
+                if row.ts:  # posted by the instance that held the claim just before
+                    return row.ts
+                found = self._find_posted(row.channel, row.thread_ts, key, part) if earlier else None
+                if not found:
+                    meta = {"event_type": METADATA_TYPE, "event_payload": {"key": key, "part": part}}
+                    resp = self._call("chat_postMessage", channel=channel, text=text, blocks=blocks,
+                                      thread_ts=thread_ts, reply_broadcast=broadcast or None, unfurl_links=False,
+                                      unfurl_media=False, metadata=meta)
+                    found = str(resp["ts"])
+                row.ts = found
+                s.add(row)
+                s.commit()
+                return found
+
+    @staticmethod
+    def _row(s: Session, key: str, part: str) -> SlackMessageRow | None:
+        return s.exec(select(SlackMessageRow).where(SlackMessageRow.key == key)
+                      .where(SlackMessageRow.part == part)).first()
 
     @staticmethod
     def _wait_for_other(s: Session, key: str, part: str, seconds: float = 5.0) -> str | None:

@@ -3,6 +3,8 @@ Every alert must arrive exactly once, in order in its case thread."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -10,6 +12,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.clock import FixedClock
+from bot.delivery import RowClaims
 from bot.slack.sink import SlackSink
 from bot.store.models import OutboxRow, SlackMessageRow
 from tests.slack.conftest import Harness
@@ -76,6 +79,44 @@ def test_a_post_whose_answer_was_lost_is_found_not_repeated(slack: Harness) -> N
     assert slack.fake.named("conversations.history") and slack.fake.named("conversations.replies")
     with Session(slack.app.engine) as s:
         assert all(r.ts for r in s.exec(select(SlackMessageRow)).all())
+
+
+def test_a_message_another_instance_is_posting_is_waited_for_not_posted_again(slack: Harness) -> None:
+    sink = slack.app.deliverer.alerts
+    assert isinstance(sink, SlackSink)
+    case_id = int(slack.case("GM0402").id or 0)  # Hilversum: a case from the register, without a parent message yet
+    # another instance has recorded that parent and is posting it: the row has no ts yet and its claim is held
+    with Session(slack.app.engine) as s:
+        row = SlackMessageRow(key=f"case:{case_id}", part="parent", channel="CTEAM", thread_ts=None,
+                              created_at=slack.app.clock.now())
+        s.add(row)
+        s.commit()
+        row_id = int(row.id or 0)
+
+    def other_instance_posts() -> None:
+        time.sleep(0.5)
+        with Session(slack.app.engine) as s:
+            posted = s.get(SlackMessageRow, row_id)
+            assert posted is not None
+            posted.ts = "1700000000.000100"
+            s.add(posted)
+            s.commit()
+
+    with RowClaims(slack.app.engine, RowClaims.SLACK_MESSAGE) as other:
+        assert other.claim(row_id)
+        finisher = threading.Thread(target=other_instance_posts)
+        finisher.start()
+        assert sink.ensure_parent(case_id) == ("CTEAM", "1700000000.000100")
+        finisher.join()
+    assert not slack.fake.messages  # not posted a second time
+    assert not slack.fake.named("conversations.history")  # a live claim is not a dead try: nothing to look up
+    # a row without ts and without a claim is a try that died: Slack is asked for it, then it is posted once
+    with Session(slack.app.engine) as s:
+        s.add(SlackMessageRow(key="case:dead", part="parent", channel="CTEAM", thread_ts=None,
+                              created_at=slack.app.clock.now()))
+        s.commit()
+    sink._post_once("case:dead", "parent", "CTEAM", [], "kaart")
+    assert slack.fake.named("conversations.history") and posted_keys(slack) == Counter({("case:dead", "parent"): 1})
 
 
 def test_weekly_digest_goes_to_the_channel_with_its_chart_once(slack: Harness) -> None:
