@@ -113,6 +113,17 @@ def test_near_references_are_every_register_letter_one_edit_away(cited: str, reg
     assert [c.reference for c in cands if c.distance == 1] == brute
 
 
+def test_the_name_tokenizer_has_no_special_cases(registry: Registry) -> None:
+    """spaCy stops caching the words of a text after its first special case, and a line break is one in its
+    Dutch defaults: without special cases every word is cached (names are matched on tokens made alike)."""
+    from parsers.nlp import build_matcher, find_names
+
+    nm = build_matcher(registry)
+    assert not nm.nlp.tokenizer.rules
+    text = "Geachte heer,\n\nnamens het college van ’s-Hertogenbosch en Súdwest-Fryslân :-) o.a. 't\tHilversum."
+    assert [h.label for h in find_names(text, nm)] == ["GM0796", "GM1900", "GM0402"]
+
+
 def test_the_name_pipeline_is_built_afresh_once_its_vocabulary_is_full(registry: Registry) -> None:
     from parsers.nlp import build_matcher, find_names
 
