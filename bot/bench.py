@@ -37,6 +37,7 @@ from bot.core.letters import parse_letters_csv
 from bot.core.lifecycle import LetterSnapshot, LetterState
 from bot.delivery import ConsoleSink
 from bot.reference_data import load_calendar, load_regions, load_registry
+from bot.sampling import time_share
 from bot.services import import_letters
 from bot.settings import CONFIG_DIR, load_settings
 from parsers.model import LetterRef
@@ -230,18 +231,13 @@ def ingest(fixtures: list[Path], count: int, workers: int, register: str) -> dic
 
 
 def resolution_share(mails: list[bytes], ctx: ReadingContext) -> float:
-    """The share of the reading step spent resolving municipalities and references, from a profile of it."""
-    import cProfile
-    import pstats
+    """The share of the reading step spent resolving municipalities and references, sampled (bot.sampling)."""
+    from parsers import municipalities, refchoice
+    from parsers import understand as whole
 
-    prof = cProfile.Profile()
-    prof.runcall(lambda: [understand(raw, ctx) for raw in mails])
-    stats: Any = getattr(pstats.Stats(prof), "stats")  # noqa: B009 (untyped) (file, line, name) -> (calls, primitive, tottime, cumtime, callers)
-    total = sum(v[3] for k, v in stats.items() if k[2] == "read_mail")
-    wanted = {("municipalities.py", "find_municipalities"), ("refchoice.py", "decide_reference"),
-              ("references.py", "find_machine_references")}
-    part = sum(v[3] for k, v in stats.items() if (Path(k[0]).name, k[2]) in wanted)
-    return part / total if total else 0.0
+    inside = (municipalities.find_municipalities.__code__, refchoice.decide_reference.__code__,
+              refchoice.find_machine_references.__code__)
+    return time_share(lambda: [understand(raw, ctx) for raw in mails], whole.read_mail.__code__, inside)
 
 
 def run_bench(count: int, fixtures: list[Path], workers: int | None = None) -> dict[str, Any]:
@@ -259,7 +255,7 @@ def run_bench(count: int, fixtures: list[Path], workers: int | None = None) -> d
     for raw in mails:
         understand(raw, ctx)
     read_s = time.perf_counter() - t
-    share = resolution_share(mails[: min(count, 300)], ctx)
+    share = resolution_share(mails[: min(count, 1000)], ctx)
     single = ingest(fixtures, count, 0, register)
     piped = ingest(fixtures, count, workers, register) if workers else single
     chase_s = chase_over_342(calendar)

@@ -24,3 +24,29 @@ def test_bench_reports_ratios(home: Path) -> None:
                                                  "archive_decide_commit", "deliver"}
     assert result["single_process"]["mails_per_second"] > 0
     assert 0 < result["stages_ms_per_mail"]["resolve_municipality_and_reference"] < result["stages_ms_per_mail"]["read"]
+
+
+def test_the_sampler_charges_time_to_the_function_it_is_spent_in() -> None:
+    """A ratio within one run, not a time: half the work inside `inner` (a C call holding the interpreter lock,
+    as a regex or the tokenizer does), half outside it."""
+    import re
+
+    from bot.sampling import time_share
+
+    text = "a" * 200_000
+    slow = re.compile(r"(?:a|b)*c")  # fails after scanning the text: a long C call
+
+    def inner() -> None:
+        slow.search(text[:20_000])
+
+    def outer() -> None:
+        for _ in range(5):
+            inner()
+            slow.search(text[:20_000])
+
+    def run() -> None:
+        for _ in range(20):
+            outer()
+
+    share = time_share(run, outer.__code__, [inner.__code__])
+    assert 0.3 < share < 0.7
