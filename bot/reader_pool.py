@@ -15,6 +15,8 @@ import contextlib
 import itertools
 import logging
 import multiprocessing
+import queue
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -38,16 +40,19 @@ _START_SECONDS = 120  # a worker's start (a new interpreter importing the reader
 
 
 def _serve(conn: Connection, fault_spec: str | None) -> None:
-    """A worker: ("ctx", context or None for the one it has, changes) and ("read", raw) until "stop"."""
+    """A worker: ("ctx", context or None for the one it has, changes) and ("read", raw) until "stop".
+
+    Messages are received on a thread of their own while readings are sent back: the service sends its next
+    mails before it takes the readings of earlier ones, so a worker that stopped receiving while a reading waits
+    to be taken would leave both sides waiting on a full socket for ever."""
     fault = fault_from_env(fault_spec)
     ctx: ReadingContext | None = None
     fault("starting_reader")
+    inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(conn, inbox), name="ibt-reader-inbox", daemon=True).start()
     conn.send(("ready",))  # the reading timeout counts from here, not from the process start
     while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return
+        msg = inbox.get()
         if msg[0] == "ctx":
             _, whole, changes = msg
             base = whole if whole is not None else ctx
@@ -58,6 +63,17 @@ def _serve(conn: Connection, fault_spec: str | None) -> None:
             fault("while_reading")
             conn.send(understand(msg[1], ctx))
         else:
+            return
+
+
+def _receive(conn: Connection, inbox: queue.SimpleQueue[Any]) -> None:
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            msg = ("stop",)
+        inbox.put(msg)
+        if msg[0] not in ("ctx", "read"):
             return
 
 

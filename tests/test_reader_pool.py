@@ -3,11 +3,13 @@ service's process; a worker that crashes or hangs on a mail costs that mail a qu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -74,6 +76,29 @@ def test_reading_ahead_is_bounded_in_mails_and_in_bytes() -> None:
             assert [m.source_id for m, _ in batch] == [p.name for p in MAILS[1:]]
         finally:
             pool.close()
+
+
+def test_large_readings_do_not_jam_the_pipe_between_service_and_worker() -> None:
+    """The service sends sixteen mails ahead before it takes a reading; readings of 30 KB mails fill the socket
+    long before that, so the worker must keep receiving while its readings wait (this used to hang for ever)."""
+    ctx = ReadingContext(registry=shared_registry())
+    body = "\n".join(f"Regel {i}: de stand van zaken in Hilversum, zonder kenmerk." for i in range(560))
+    mails = [RawMail("test", str(i), f"Subject: stand {i}\r\nFrom: a@hilversum.nl\r\n\r\n{body}".encode())
+             for i in range(40)]
+    pool = ReaderPool(1)
+    got: list[str] = []
+    reading = threading.Thread(target=lambda: got.extend(m.source_id for m, _ in pool.read_ahead(mails, ctx)),
+                               daemon=True)
+    try:
+        reading.start()
+        reading.join(120)
+        assert not reading.is_alive(), "reading ahead jammed"
+        assert got == [m.source_id for m in mails]
+    finally:
+        for pid in pool.pids():  # a jammed pool cannot be asked to stop
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        pool.close()
 
 
 def test_a_batch_stopped_early_leaves_no_answer_for_the_next() -> None:
