@@ -130,3 +130,33 @@ def test_a_receipt_goes_to_a_person_when_enabled_never_to_an_automatic_mail(app:
     assert str(mails[0]["subject"]).startswith("Ontvangstbevestiging: RE: Brief interbestuurlijk toezicht")
     sent = list((app.settings.var / "outgoing-mail").glob("*.eml"))
     assert len(sent) == 1 and b"Wij bevestigen de ontvangst" in sent[0].read_bytes().replace(b"=\n", b"")
+
+
+def test_a_decision_written_with_core_statements_keeps_times_as_instants_and_objects_current(app: App) -> None:
+    """apply_decision writes the case and letters with prebuilt statements: a time with another offset is stored
+    as the same instant (UTC), and the ORM objects of the same rows in the session show what was written."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from bot.core.effects import Decision, HistoryNote, LetterChange
+    from bot.store.models import CaseRow
+
+    _register(app)
+    amsterdam_summer = timezone(timedelta(hours=2))
+    now = datetime(2026, 5, 1, 9, 0, tzinfo=amsterdam_summer)
+    with Session(app.engine) as s:
+        letter = s.get(LetterRow, "7468089")
+        assert letter is not None
+        case = s.get(CaseRow, letter.case_id)
+        assert case is not None
+        change = LetterChange("7468089", "answered", date(2026, 5, 22), 2, None, False)
+        repo.apply_decision(s, Decision(event_key="t1", letter_changes=(change,), new_step=3,
+                                        history=(HistoryNote("reply_received"),)), None, case, now)
+        assert (case.step, case.updated_at, letter.state, letter.deadline) == (3, now, "answered", date(2026, 5, 22))
+        case_id = case.id
+        s.commit()
+    with Session(app.engine) as s:
+        stored = s.get(CaseRow, case_id)
+        assert stored is not None and stored.step == 3
+        assert stored.updated_at == now and stored.updated_at.utcoffset() == timedelta(0)  # 07:00 UTC
+        again = s.get(LetterRow, "7468089")
+        assert again is not None and (again.state, again.deadline, again.term) == ("answered", date(2026, 5, 22), 2)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store.models import CaseRow, HistoryEntryRow, InboundMailRow, LetterRow, OutboxRow
@@ -31,16 +31,19 @@ CASE_OF = (select(CASE.c.id, CASE.c.municipality_code, CASE.c.step)
            .with_for_update())
 LOCK_CASE = select(CASE.c.step).where(CASE.c.id == bindparam("case_id")).with_for_update()
 INSERT_CASE = insert(CASE)
-# step and updated_at change only when given (None keeps the stored value)
+# step and updated_at change only when given (None keeps the stored value); bound with the columns' own types
+# (UTC conversion of aware datetimes), which a bare DateTime would skip
 UPDATE_CASE = (update(CASE).where(CASE.c.id == bindparam("case_id"))
-               .values(step=func.coalesce(bindparam("new_step", type_=Integer), CASE.c.step),
-                       updated_at=func.coalesce(bindparam("touched_at", type_=DateTime), CASE.c.updated_at)))
+               .values(step=func.coalesce(bindparam("new_step", type_=CASE.c.step.type), CASE.c.step),
+                       updated_at=func.coalesce(bindparam("touched_at", type_=CASE.c.updated_at.type),
+                                                CASE.c.updated_at)))
 
 CASE_LETTERS = (select(LETTER.c.reference, LETTER.c.state, LETTER.c.deadline, LETTER.c.term, LETTER.c.snoozed_until,
                        LETTER.c.address_bounced).where(LETTER.c.case_id == bindparam("case_id")))
 UPDATE_LETTER = (update(LETTER).where(LETTER.c.reference == bindparam("ref"))
-                 .values(state=bindparam("state"), deadline=bindparam("deadline", type_=Date),
-                         term=bindparam("term"), snoozed_until=bindparam("snoozed_until", type_=Date),
+                 .values(state=bindparam("state"), deadline=bindparam("deadline", type_=LETTER.c.deadline.type),
+                         term=bindparam("term"),
+                         snoozed_until=bindparam("snoozed_until", type_=LETTER.c.snoozed_until.type),
                          address_bounced=bindparam("address_bounced")))
 EVENT_APPLIED = select(HISTORY.c.id).where(HISTORY.c.event_key == bindparam("key")).limit(1)
 
