@@ -6,7 +6,9 @@ most once per successful mark; sinks that can (Slack) also de-duplicate by the i
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -150,20 +152,26 @@ class Deliverer:
 
 
 class RowClaims:
-    """Claims on rows while they are being worked on: PostgreSQL advisory locks held on a connection of their own
-    (another instance, or another connection of this one, cannot take them; they die with the process). With
-    SQLite, one instance, a claim is only refused while another thread of this process holds it."""
+    """Claims on rows while they are being worked on, so that two instances never work on one row at once.
+
+    PostgreSQL: advisory locks held on a connection of their own (they die with the process). SQLite: a
+    byte-range lock per row on a file next to the database (`<db>.claims`; POSIX locks, released by the kernel
+    when the process ends), and, since such locks belong to a process, not a thread, a set of the claims this
+    process holds. A claim is never waited for: `claim` says at once whether it was taken."""
 
     OUTBOX = 74_680  # the first key of the two-key advisory lock: "outbox rows"
     SLACK_MESSAGE = 74_681  # "slack_message rows"
-    _held: ClassVar[set[tuple[int, int]]] = set()  # the claims of this process, on SQLite
-    _held_lock: ClassVar[threading.Lock] = threading.Lock()
+    _held: ClassVar[set[tuple[str, int, int]]] = set()  # (database, namespace, row) claimed by this process
+    _files: ClassVar[dict[str, int]] = {}  # claims file → a descriptor kept open (closing one drops its locks)
+    _guard: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, engine: Engine, namespace: int = OUTBOX) -> None:
         self.engine = engine
         self.namespace = namespace
         self.conn: Connection | None = None
         self.mine: set[int] = set()
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self.file = f"{database}.claims" if database and database != ":memory:" else ""
 
     def __enter__(self) -> RowClaims:
         if self.engine.dialect.name == "postgresql":
@@ -178,24 +186,43 @@ class RowClaims:
             self.release(row_id)
 
     def claim(self, row_id: int) -> bool:
-        if self.conn is None:
-            with self._held_lock:
-                if (self.namespace, row_id) in self._held:
-                    return False
-                self._held.add((self.namespace, row_id))
-                self.mine.add(row_id)
-                return True
-        got = bool(self.conn.execute(sa_text("SELECT pg_try_advisory_lock(:ns, :id)"),
-                                     {"ns": self.namespace, "id": row_id}).scalar())
-        self.conn.commit()
-        return got
+        if self.conn is not None:
+            got = bool(self.conn.execute(sa_text("SELECT pg_try_advisory_lock(:ns, :id)"),
+                                         {"ns": self.namespace, "id": row_id}).scalar())
+            self.conn.commit()
+            return got
+        key = (self.file, self.namespace, row_id)
+        with self._guard:
+            if key in self._held:
+                return False  # another thread of this process
+            if self.file:
+                try:
+                    fcntl.lockf(self._fd(), fcntl.LOCK_EX | fcntl.LOCK_NB, 1, self._offset(row_id))
+                except OSError:
+                    return False  # another process
+            self._held.add(key)
+            self.mine.add(row_id)
+            return True
 
     def release(self, row_id: int) -> None:
-        if self.conn is None:
-            with self._held_lock:
-                self._held.discard((self.namespace, row_id))
-                self.mine.discard(row_id)
+        if self.conn is not None:
+            if not self.conn.closed and not self.conn.invalidated:
+                self.conn.execute(sa_text("SELECT pg_advisory_unlock(:ns, :id)"),
+                                  {"ns": self.namespace, "id": row_id})
+                self.conn.commit()
             return
-        if not self.conn.closed and not self.conn.invalidated:
-            self.conn.execute(sa_text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": self.namespace, "id": row_id})
-            self.conn.commit()
+        with self._guard:
+            if row_id not in self.mine:
+                return
+            if self.file:
+                fcntl.lockf(self._fd(), fcntl.LOCK_UN, 1, self._offset(row_id))
+            self._held.discard((self.file, self.namespace, row_id))
+            self.mine.discard(row_id)
+
+    def _fd(self) -> int:
+        if self.file not in self._files:
+            self._files[self.file] = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o600)
+        return self._files[self.file]
+
+    def _offset(self, row_id: int) -> int:
+        return (self.namespace << 40) + row_id

@@ -160,3 +160,42 @@ def test_a_decision_written_with_core_statements_keeps_times_as_instants_and_obj
         assert stored.updated_at == now and stored.updated_at.utcoffset() == timedelta(0)  # 07:00 UTC
         again = s.get(LetterRow, "7468089")
         assert again is not None and (again.state, again.deadline, again.term) == ("answered", date(2026, 5, 22), 2)
+
+
+def test_a_claim_on_a_row_holds_against_another_process_and_another_thread(home: Path) -> None:
+    """RowClaims: on PostgreSQL advisory locks; on SQLite a byte-range lock per row in `<db>.claims` (across
+    processes) and the process's own set (across threads). A claim is released when its holder ends."""
+    import subprocess
+    import sys
+    import threading
+
+    from bot.bootstrap import build
+    from bot.delivery import RowClaims
+    from bot.settings import load_settings
+
+    app = build(load_settings())
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nfrom bot.bootstrap import build\nfrom bot.delivery import RowClaims\n"
+         "from bot.settings import load_settings\nc = RowClaims(build(load_settings()).engine, RowClaims.SLACK_MESSAGE)"
+         "\nc.__enter__()\nprint(c.claim(7), flush=True)\nsys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "True"
+        with RowClaims(app.engine, RowClaims.SLACK_MESSAGE) as mine:
+            assert not mine.claim(7)  # held by the other process
+            assert mine.claim(8)
+            other_thread: list[bool] = []
+            with RowClaims(app.engine, RowClaims.SLACK_MESSAGE) as theirs:
+                t = threading.Thread(target=lambda: other_thread.append(theirs.claim(8)))
+                t.start()
+                t.join()
+            assert other_thread == [False]  # held by this process, in another claim set
+            with RowClaims(app.engine, RowClaims.OUTBOX) as outbox:
+                assert outbox.claim(7)  # another kind of row: another lock
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    with RowClaims(app.engine, RowClaims.SLACK_MESSAGE) as after:
+        assert after.claim(7) and after.claim(8)  # the process ended; this process's claims were released
+    app.engine.dispose()

@@ -175,7 +175,9 @@ class SlackSink:
                 s.refresh(row)
                 if row.ts:  # posted by the instance that held the claim just before
                     return row.ts
-                found = self._find_posted(row.channel, row.thread_ts, key, part) if earlier else None
+                where = row.channel, row.thread_ts
+                s.commit()  # no transaction stays open while Slack is asked
+                found = self._find_posted(*where, key, part) if earlier else None
                 if not found:
                     meta = {"event_type": METADATA_TYPE, "event_payload": {"key": key, "part": part}}
                     resp = self._call("chat_postMessage", channel=channel, text=text, blocks=blocks,
