@@ -179,7 +179,7 @@ def find_facts(text: str, ref: date | None, article8: bool = False) -> Facts:
                  expected_date=find_expected_date(text, ref), location_lost=lost)
 
 
-_BACK = prefiltered(r"(tot en met|t/m|tot|until|bis einschließlich|bis|vanaf|from|"
+_BACK = re.compile(r"(tot en met|t/m|tot|until|bis einschließlich|bis|vanaf|from|"
                    r"weer (?:aanwezig|op kantoor) (?:op|vanaf))"
                    r"\s+(?:\w+dag,?\s+|\w+tag,?\s+|monday,?\s+|tuesday,?\s+|wednesday,?\s+|thursday,?\s+|"
                    r"friday,?\s+)?", re.IGNORECASE)

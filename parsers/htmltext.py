@@ -97,6 +97,41 @@ class _Text:
 
 
 def _stripped(html: str) -> str:
-    """The text between the tags, a block tag a line break: for markup too large to parse in bounded time."""
-    text = _TAG.sub(lambda m: "\n" if (m.group(2) or "").lower() in _BLOCK else " ", html)
-    return "\n".join(" ".join(line.split()) for line in html_entities.unescape(text).splitlines() if line.strip())
+    """The text between the tags, for markup too large to parse in bounded time: a block tag is a line break,
+    scripts, styles and heads are dropped (until their end tag, or the body), and blockquoted lines marked "> "."""
+    lines: list[tuple[list[str], bool]] = [([], False)]  # (pieces, holds quoted text)
+    quoted = dropped = 0
+    pos = 0
+
+    def emit(text: str) -> None:
+        if dropped or not text:
+            return
+        first, *rest = html_entities.unescape(text).split("\n")
+        for i, piece in enumerate([first, *rest]):
+            if i:
+                lines.append(([], False))
+            pieces, had = lines[-1]
+            pieces.append(piece.replace("\xa0", " "))
+            lines[-1] = (pieces, had or (quoted > 0 and bool(piece.strip())))
+
+    for m in _TAG.finditer(html):
+        emit(html[pos:m.start()].replace("\n", " ").replace("\r", " "))
+        pos = m.end()
+        closing, name, alone = m.group(1) == "/", (m.group(2) or "").lower(), m.group(0).endswith("/>")
+        if name == "body":
+            dropped = 0
+        elif name in _DROP and not alone:
+            dropped = max(0, dropped - 1) if closing else dropped + 1
+        elif name == "blockquote" and not alone:
+            emit("\n")
+            quoted = max(0, quoted - 1) if closing else quoted + 1
+            emit("\n")
+        else:
+            emit("\n" if name in _BLOCK else " " if name in ("td", "th") else "")
+    emit(html[pos:].replace("\n", " ").replace("\r", " "))
+    out = []
+    for pieces, had in lines:
+        line = " ".join("".join(pieces).split())
+        if line:
+            out.append(f"> {line}" if had else line)
+    return "\n".join(out)

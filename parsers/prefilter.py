@@ -6,8 +6,9 @@ of their words. `prefiltered(pattern)` derives from the pattern itself a set of 
 contains at least one (the longest literal run of each alternative), and searches the text with `re` only when
 one of them occurs in it. The answer is always the pattern's own: the check only skips searches that cannot match.
 
-Strings are compared case-folded the way `re.IGNORECASE` compares characters (simple lower case, plus the
-characters `re` also treats as equal: ı and İ as i, ſ as s), so the check holds with or without that flag.
+Strings are compared case-folded the way `re.IGNORECASE` compares characters (lower case, plus the characters
+`re` also treats as equal to an ASCII letter: ı and İ as i, ſ as s), so the check holds with or without that
+flag. Factors are ASCII only: a pattern whose factors are not gets no check.
 The pattern's structure is read with `re._parser`, the parser of the running Python (3.11, pinned).
 """
 
@@ -33,8 +34,8 @@ def fold(text: str) -> str:
 def factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Folded strings of which every match of `pattern` contains one; None when no useful set exists."""
     found = _factors(sre_parse.parse(pattern.pattern, pattern.flags))
-    if not found or min(len(f) for f in found) < MIN_FACTOR:
-        return None
+    if not found or min(len(f) for f in found) < MIN_FACTOR or not all(f.isascii() for f in found):
+        return None  # beyond ASCII, lower case and re's case equality part ways (final ς, µ/μ): no check
     return frozenset(fold(f) for f in found)
 
 

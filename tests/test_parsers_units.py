@@ -67,6 +67,12 @@ def test_html_with_more_tags_than_the_parser_handles_in_bounded_time_is_stripped
     # unclosed tags and stray end tags make libxml2's work quadratic in their number: such markup is only stripped
     hostile = "<b>" * MAX_TAGS + "Gemeente <br>Hilversum &amp; co" + "</i>" * MAX_TAGS
     assert html_to_text(hostile) == "Gemeente\nHilversum & co"
+    # still no styles, scripts or heads as text, and quoted history still marked as quoted
+    page = ("<html><head><style>p {color: red}</style><title>Nieuwsbrief</title></head><body><p>Geachte heer,</p>"
+            + "<span>x</span>" * MAX_TAGS + "<blockquote><p>Kenmerk 1234567</p></blockquote><script>x()</script>")
+    text = html_to_text(page)
+    assert text.startswith("Geachte heer,\nxxx") and text.endswith("\n> Kenmerk 1234567")
+    assert "color" not in text and "Nieuwsbrief" not in text and "x()" not in text
 
 
 def test_cp1252_fallback() -> None:
