@@ -18,9 +18,10 @@ from parsers.human_kinds import sentences
 from parsers.model import LetterRef
 from parsers.municipalities import MunicipalityFindings
 from parsers.nlp import build_matcher, find_names
+from parsers.prefilter import prefiltered
 from parsers.registry import Registry
 
-LETTER_OF = re.compile(r"\b(?:uw|de|jullie|your)\s+(?:brief|brieven|schrijven|herinnering|informatieverzoek|rappel|"
+LETTER_OF = prefiltered(r"\b(?:uw|de|jullie|your)\s+(?:brief|brieven|schrijven|herinnering|informatieverzoek|rappel|"
                        r"aankondiging|letter)\s+(?:van|d\.d\.|dated|of)\s+", re.IGNORECASE)
 _ANSWERS = re.compile(r"(?:\b(?:reactie|antwoord|reageren|reageert|reageer|beantwoording|beantwoorden)\s+op|"
                       r"\bnaar aanleiding van|\bn\.a\.v\.|\bbeantwoording van|\bin antwoord op)\s*$", re.IGNORECASE)

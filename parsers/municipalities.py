@@ -163,13 +163,19 @@ def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str) -> st
         return prev_ctx
     if _SKIP_BEFORE.search(before.rstrip()[-24:]):  # the word must end the text, before whitespace only
         return "skip"
-    if _on_behalf(_SENTENCE_END.split(before)[-1]):
+    # the last sentence can only say "namens" if the text before the name does
+    if _ON_BEHALF.search(before) and _on_behalf(_SENTENCE_END.split(before)[-1]):
         return "namens"
-    if _COLLEGE.search(before):
-        return "college"
-    if _GEMEENTE.search(before):
-        return "gemeente"
+    # both phrases end the text before the name with "van", "de" or "gemeente(n)" and whitespace
+    if before[-1:].isspace() and before.rstrip()[-9:].lower().endswith(_PHRASE_ENDS):
+        if _COLLEGE.search(before):
+            return "college"
+        if _GEMEENTE.search(before):
+            return "gemeente"
     return "mention"
+
+
+_PHRASE_ENDS = ("van", "de", "gemeente", "gemeenten")
 
 
 _ON_BEHALF = re.compile(r"\b(?:namens|in opdracht van|op verzoek van|ten behoeve van)\b", re.IGNORECASE)

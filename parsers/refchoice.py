@@ -89,7 +89,7 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
                      ) -> RefDecision:
     d = RefDecision()
     citations = find_citations(zones)
-    cands = match_register(citations, ctx.letters)
+    cands = match_register(citations, ctx.letters, ctx.near_references)
     threads = threads or []
     written = [c for c in citations if c.zone not in ("quoted", "filename") and (c.labelled or c.zone == "subject")]
     primary = _primary(found)

@@ -66,9 +66,11 @@ class RefCandidate:
     normalised: bool  # letters or separators had to be read as digits
 
 
-def match_register(citations: list[Citation], letters: Mapping[str, LetterRef]) -> list[RefCandidate]:
+def match_register(citations: list[Citation], letters: Mapping[str, LetterRef],
+                   near: Mapping[str, tuple[str, ...]] | None = None) -> list[RefCandidate]:
     """Register references each citation could mean: exact, and every one within one edit (OSA), in order of
-    reference. The edits of a citation are looked up in the register, so the time does not grow with its size."""
+    reference. `near` (`near_index(letters)`, made once per register) finds them by lookup; without it the
+    citation's edits are looked up in the register. Either way the time does not grow with the register."""
     out: list[RefCandidate] = []
     for c in citations:
         normalised = not c.written.isdigit()
@@ -76,8 +78,41 @@ def match_register(citations: list[Citation], letters: Mapping[str, LetterRef]) 
             out.append(RefCandidate(c.digits, c, 0, normalised))
         if len(c.digits) != 7 and not c.labelled:
             continue
-        out += [RefCandidate(r, c, 1, True) for r in sorted(one_edit(c.digits) & letters.keys())]
+        found = _near(c.digits, letters, near) if near is not None else one_edit(c.digits) & letters.keys()
+        out += [RefCandidate(r, c, 1, True) for r in sorted(found)]
     return out
+
+
+def near_index(letters: Mapping[str, LetterRef]) -> dict[str, tuple[str, ...]]:
+    """Each 7-digit reference under every string it becomes with one digit left out."""
+    index: dict[str, list[str]] = {}
+    for r in letters:
+        if len(r) == 7:
+            for key in {r[:i] + r[i + 1:] for i in range(7)}:
+                index.setdefault(key, []).append(r)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _near(digits: str, letters: Mapping[str, LetterRef], index: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """The references one edit from `digits`: sharing a string with one digit left out (a digit changed or two
+    neighbours swapped, then checked), becoming `digits` with one left out (one added), or `digits` with one
+    left out (one too many)."""
+    n = len(digits)
+    if n == 6:
+        return set(index.get(digits, ()))
+    if n == 8:
+        return {d for i in range(8) if (d := digits[:i] + digits[i + 1:]) in letters}
+    if n != 7:
+        return set()
+    found = {r for i in range(7) for r in index.get(digits[:i] + digits[i + 1:], ())}
+    return {r for r in found if r != digits and _one_apart(digits, r)}
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """Two strings of 7 digits: one digit changed, or two neighbours swapped."""
+    diff = [i for i in range(7) if a[i] != b[i]]
+    return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                               and a[diff[1]] == b[diff[0]])
 
 
 def one_edit(digits: str) -> set[str]:

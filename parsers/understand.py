@@ -48,6 +48,13 @@ class ReadingContext:
         return {code: tuple(refs) for code, refs in out.items()}
 
     @cached_property
+    def near_references(self) -> dict[str, tuple[str, ...]]:
+        """The register by its references with one digit left out: near misses found by lookup."""
+        from parsers.references import near_index
+
+        return near_index(self.letters)
+
+    @cached_property
     def thread_letters(self) -> dict[str, str]:
         """`threads` with each Message-ID bare (no angle brackets or spaces, lower case)."""
         return {bare_message_id(k): v for k, v in self.threads.items()}
