@@ -41,7 +41,7 @@ from bot.sampling import time_share
 from bot.services import import_letters
 from bot.settings import CONFIG_DIR, load_settings
 from parsers.model import LetterRef
-from parsers.references import one_edit
+from parsers.references import near_index, near_misses
 from parsers.registry import Registry
 from parsers.understand import ReadingContext
 
@@ -75,17 +75,17 @@ def bench_register(fixtures: list[Path], registry: Registry) -> str:
     for folder in dict.fromkeys(p.parent for p in fixtures):
         if (folder / "letters.csv").is_file():
             rows += (folder / "letters.csv").read_text(encoding="utf-8").splitlines()[1:]
-    taken = {r.split(",", 1)[0] for r in rows if r.strip()}
-    near = set().union(*(one_edit(r) for r in taken)) | taken
+    fixture_refs = dict.fromkeys(r.split(",", 1)[0] for r in rows if r.strip())
+    index, taken = near_index(fixture_refs), set(fixture_refs)
     count = Counter(r.split(",")[1] for r in rows if r.strip())
     rng = random.Random(7468089)
     sent = [("2025-11-13", "2025-12-04"), ("2026-01-15", "2026-02-05"), ("2026-03-12", "2026-04-02")]
     for m in registry.municipalities:
         for i in range(LETTERS_PER_MUNICIPALITY - count[m.name]):
             ref = ""
-            while not ref or ref in near:
+            while not ref or ref in taken or near_misses(ref, fixture_refs, index):
                 ref = str(rng.randrange(8_000_000, 9_000_000))
-            near.add(ref)
+            taken.add(ref)
             on, deadline = sent[i % len(sent)]
             rows.append(_csv_line([ref, m.name, on, "informatieverzoek", "2", deadline,
                                    f"info@{(m.domains or ('example.nl',))[0]}"]))

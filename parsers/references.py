@@ -69,8 +69,9 @@ class RefCandidate:
 def match_register(citations: list[Citation], letters: Mapping[str, LetterRef],
                    near: Mapping[str, tuple[str, ...]] | None = None) -> list[RefCandidate]:
     """Register references each citation could mean: exact, and every one within one edit (OSA), in order of
-    reference. `near` (`near_index(letters)`, made once per register) finds them by lookup; without it the
-    citation's edits are looked up in the register. Either way the time does not grow with the register."""
+    reference. `near` is `near_index(letters)`, made once per register (here when not given): near misses are a
+    few lookups, whatever the register's size."""
+    index = near if near is not None else near_index(letters)
     out: list[RefCandidate] = []
     for c in citations:
         normalised = not c.written.isdigit()
@@ -78,12 +79,11 @@ def match_register(citations: list[Citation], letters: Mapping[str, LetterRef],
             out.append(RefCandidate(c.digits, c, 0, normalised))
         if len(c.digits) != 7 and not c.labelled:
             continue
-        found = _near(c.digits, letters, near) if near is not None else one_edit(c.digits) & letters.keys()
-        out += [RefCandidate(r, c, 1, True) for r in sorted(found)]
+        out += [RefCandidate(r, c, 1, True) for r in sorted(near_misses(c.digits, letters, index))]
     return out
 
 
-def near_index(letters: Mapping[str, LetterRef]) -> dict[str, tuple[str, ...]]:
+def near_index(letters: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
     """Each 7-digit reference under every string it becomes with one digit left out."""
     index: dict[str, list[str]] = {}
     for r in letters:
@@ -93,10 +93,10 @@ def near_index(letters: Mapping[str, LetterRef]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
-def _near(digits: str, letters: Mapping[str, LetterRef], index: Mapping[str, tuple[str, ...]]) -> set[str]:
-    """The references one edit from `digits`: sharing a string with one digit left out (a digit changed or two
-    neighbours swapped, then checked), becoming `digits` with one left out (one added), or `digits` with one
-    left out (one too many)."""
+def near_misses(digits: str, letters: Mapping[str, object], index: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """The references (7 digits) one edit from `digits`: sharing a string with one digit left out (a digit
+    changed or two neighbours swapped, then checked), becoming `digits` with one left out (one added), or
+    `digits` with one left out (one too many)."""
     n = len(digits)
     if n == 6:
         return set(index.get(digits, ()))
@@ -113,25 +113,3 @@ def _one_apart(a: str, b: str) -> bool:
     diff = [i for i in range(7) if a[i] != b[i]]
     return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
                                and a[diff[1]] == b[diff[0]])
-
-
-def one_edit(digits: str) -> set[str]:
-    """Every reference (7 ASCII digits) one edit from `digits` (OSA distance 1: a digit changed or two neighbours
-    swapped in 7 digits, one added to 6, one left out of 8)."""
-    out: set[str] = set()
-    n = len(digits)
-    for i in range(n + 1):
-        head, tail = digits[:i], digits[i:]
-        if n == 6:
-            out.update(head + d + tail for d in _DIGITS)
-        elif n == 8 and tail:
-            out.add(head + tail[1:])
-        elif n == 7 and tail:
-            out.update(head + d + tail[1:] for d in _DIGITS)
-            if len(tail) > 1:
-                out.add(head + tail[1] + tail[0] + tail[2:])
-    out.discard(digits)
-    return out
-
-
-_DIGITS = "0123456789"

@@ -118,7 +118,7 @@ def test_near_references_are_every_register_letter_one_edit_away(cited: str, reg
 
     brute = sorted(r for r in letters if r != cited and OSA.distance(cited, r) <= 1)
     citations = find_citations({"subject": f"kenmerk {cited}"})
-    for near in (None, near_index(letters)):  # the edits looked up, or the register's index of near misses
+    for near in (None, near_index(letters)):  # the index made here, or given
         assert [c.reference for c in match_register(citations, letters, near) if c.distance == 1] == brute
 
 
