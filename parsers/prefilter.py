@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 MIN_FACTOR = 3  # shorter strings are in almost every text: no use as a check
@@ -78,11 +78,11 @@ def _factors(items: Any) -> frozenset[str] | None:
 
 
 class Prefiltered:
-    """A compiled pattern that skips the search when none of its factors is in the text."""
+    """A compiled pattern that skips the search when none of its factors is in the text (the two methods the
+    reader uses; `regex` is the pattern itself)."""
 
     def __init__(self, regex: re.Pattern[str]) -> None:
         self.regex = regex
-        self.pattern = regex.pattern
         self.factors = factors(regex)
 
     def possible(self, text: str) -> bool:
@@ -94,17 +94,8 @@ class Prefiltered:
     def search(self, text: str) -> re.Match[str] | None:
         return self.regex.search(text) if self.possible(text) else None
 
-    def match(self, text: str) -> re.Match[str] | None:
-        return self.regex.match(text) if self.possible(text) else None
-
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.regex.finditer(text) if self.possible(text) else iter(())
-
-    def findall(self, text: str) -> list[Any]:
-        return self.regex.findall(text) if self.possible(text) else []
-
-    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
-        return self.regex.sub(repl, text) if self.possible(text) else text
 
 
 def prefiltered(pattern: str, flags: int = 0) -> Prefiltered:

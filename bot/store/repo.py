@@ -264,10 +264,5 @@ def pending_outbox_ids(session: Session, passed: set[int], limit: int, skip_aler
     return [int(i) for i in session.connection().execute(q.order_by(st.OUTBOX.c.id).limit(limit)).scalars()]
 
 
-def pending_outbox(session: Session, limit: int = 100) -> list[OutboxRow]:
-    return list(session.exec(select(OutboxRow).where(OutboxRow.status == "pending")
-                             .order_by(col(OutboxRow.id)).limit(limit)).all())
-
-
 def count_history(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(HistoryEntryRow)).one())
