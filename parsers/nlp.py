@@ -10,22 +10,13 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.registry import Registry, fold_name
+from parsers.registry import Registry, fold_name, fold_token
 
 AMBIGUOUS = "AMBIGUOUS:"
-
-
-_COMBINING = re.compile("[\u0300-\u036f]")  # the combining diacritics NFKD splits off Latin letters
-
-
-def fold_token(text: str) -> str:
-    s = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    return s if s.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", s))
 
 
 @dataclass(frozen=True)

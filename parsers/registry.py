@@ -18,12 +18,15 @@ _COMBINING = re.compile("[\u0300-\u036f]")  # the combining diacritics NFKD spli
 _LEADING_GEMEENTE = re.compile(r"^(?:de\s+)?gemeente\s+")
 
 
+def fold_token(text: str) -> str:
+    """Lower case without accents, curly quotes as straight ones (the same length for Latin text)."""
+    s = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return s if s.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", s))
+
+
 def fold(text: str) -> str:
     """Fold a name for comparison: lower case, no accents, ``'s-``/``’s``/``s-`` alike, punctuation as space."""
-    s = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    if not s.isascii():
-        s = _COMBINING.sub("", unicodedata.normalize("NFKD", s))
-    s = _PUNCT.sub(" ", s.replace("'", " ")).strip()
+    s = _PUNCT.sub(" ", fold_token(text).replace("'", " ")).strip()
     return " ".join(s.split())
 
 
