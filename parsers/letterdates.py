@@ -47,15 +47,13 @@ def letter_dates(text: str, sent: date | None) -> list[tuple[date, bool]]:
     return out
 
 
-def named_letters(text: str, sent: date | None, letters: Mapping[str, LetterRef], code: str,
-                  own: Sequence[str] | None = None) -> list[NamedLetter]:
-    """The municipality's letters the mail names by date (a date matches when exactly one letter was sent on it);
-    without the mail's date only day and month are compared. `own`: the municipality's letters, when known."""
+def named_letters(text: str, sent: date | None, letters: Mapping[str, LetterRef],
+                  own: Sequence[str]) -> list[NamedLetter]:
+    """Of `own` (the references of the municipality's letters), those the mail names by date (a date matches when
+    exactly one letter was sent on it); without the mail's date only day and month are compared."""
     dates = letter_dates(text, sent)
     if not dates:
         return []
-    if own is None:
-        own = [r for r, letter in letters.items() if letter.municipality_code == code]
     out: list[NamedLetter] = []
     for when, answered in dates:
         same = [r for r in own if letters[r].sent_on == when or (

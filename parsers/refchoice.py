@@ -218,7 +218,7 @@ def _check_named_letter(d: RefDecision, text: str, sent: date | None, ctx: Readi
     reminder's answer recalls the first letter); a newer letter named in passing leaves the choice to an officer."""
     assert d.reference is not None
     cited = ctx.letters[d.reference.value]
-    named = named_letters(text, sent, ctx.letters, primary, ctx.municipality_letters.get(primary, ()))
+    named = named_letters(text, sent, ctx.letters, ctx.municipality_letters.get(primary, ()))
     if not named or any(n.reference == d.reference.value for n in named):
         return
     newer = [n for n in named if n.when > cited.sent_on]
@@ -251,7 +251,7 @@ def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[C
     if kind is Kind.ARTICLE8 and not re.search(r"\buw brief\b", text, re.IGNORECASE):
         return
     letters = ctx.municipality_letters.get(primary, ())
-    named = named_letters(text, sent, ctx.letters, primary, letters)
+    named = named_letters(text, sent, ctx.letters, letters)
     if named:  # a letter of the municipality sent on a named date; of several named, the most recent is answered
         pick = max(named, key=lambda n: (n.answered and len({x.reference for x in named if x.answered}) == 1,
                                          n.when))
