@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from parsers.model import Evidence
-from parsers.nlp import AMBIGUOUS, NameHit, build_matcher, find_names
+from parsers.nlp import AMBIGUOUS, NameHit, build_matcher, find_names_each
 from parsers.prefilter import prefiltered
-from parsers.registry import Registry, fold_name
+from parsers.registry import Registry, fold_name, fold_token
 
 COMMON_WORD_NAMES = frozenset({
     "best", "beek", "buren", "huizen", "putten", "sluis", "stein", "laren", "goes", "ede", "epe", "oss", "urk",
@@ -113,8 +114,12 @@ def regional_body(address: str, display_name: str, signature: str,
     for key, members in regions.items():
         if "." in key and (domain == key or domain.endswith("." + key)):
             return key, members
+    # a name's words are in the accent- and case-folded text wherever the name is; most mails name no body
+    folded = fold_token(display_name + "\n" + signature[:600])
+    names = sorted((k for k in regions if "." not in k and all(w in folded for w in k.split())), key=len, reverse=True)
+    if not names:
+        return None
     where = " " + fold_name(display_name) + " " + " ".join(fold_name(ln) for ln in signature[:600].splitlines()) + " "
-    names = sorted((k for k in regions if "." not in k), key=len, reverse=True)
     hit = next((k for k in names if f" {k} " in where), None)
     return (hit, regions[hit]) if hit else None
 
@@ -149,9 +154,10 @@ def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str
             found.evidence.append(Evidence("municipality_regional_sender",
                                            f"{sender} writes as a regional body; its domain is weak evidence"))
     offset = 0
-    for zone in ("subject", "new", "signature", "attachment"):
-        text = zones.get(zone, "")
-        _scan_zone(zone, text, offset, nm, registry, home_province, found)
+    names = ("subject", "new", "signature", "attachment")
+    texts = [zones.get(zone, "") for zone in names]
+    for zone, text, hits in zip(names, texts, find_names_each(texts, nm), strict=True):
+        _scan_zone(zone, text, offset, hits, registry, home_province, found)
         offset += len(text) + 1
     return found
 
@@ -178,7 +184,7 @@ def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str) -> st
 _PHRASE_ENDS = ("van", "de", "gemeente", "gemeenten")
 
 
-_ON_BEHALF = re.compile(r"\b(?:namens|in opdracht van|op verzoek van|ten behoeve van)\b", re.IGNORECASE)
+_ON_BEHALF = prefiltered(r"\b(?:namens|in opdracht van|op verzoek van|ten behoeve van)\b", re.IGNORECASE)
 _BEHALF_GAP = frozenset({"de", "het", "van", "en", "college", "colleges", "burgemeester", "burgemeesters", "wethouders",
                          "b&w", "b", "w", "&", "gemeente", "gemeenten", "raad", "raden", "beide", "twee", "drie",
                          "deelnemende", "ambtelijke", "organisatie", "directie", "bestuur", "dagelijks"})
@@ -204,22 +210,25 @@ def _resolve(hit: NameHit, registry: Registry, home_province: str, text: str) ->
         m = registry.by_code(code)
         if m is None:
             continue
-        prov = fold_name(m.province)
-        if prov and (prov in fold_name(after) or (home_province and fold_name(home_province) == prov)):
+        prov = _fold_known(m.province)
+        if prov and (prov in fold_name(after) or (home_province and _fold_known(home_province) == prov)):
             return code
     return None
 
 
-def _scan_zone(zone: str, text: str, offset: int, nm: object, registry: Registry, home_province: str,
+# names and provinces are a few thousand strings, met again in mail after mail
+_fold_known = lru_cache(maxsize=8192)(fold_name)
+
+
+def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], registry: Registry, home_province: str,
                found: MunicipalityFindings) -> None:
-    hits = find_names(text, build_matcher(registry))
     prev: NameHit | None = None
     prev_ctx = ""
     group: list[str] = []
     for hit in hits:
         ctx = _context(text, hit, prev, prev_ctx)
         code = _resolve(hit, registry, home_province, text)
-        folded = fold_name(hit.text)
+        folded = _fold_known(hit.text)
         if ctx == "skip":
             prev, prev_ctx = hit, ctx
             continue
@@ -290,7 +299,10 @@ def _kind_for(zone: str, ctx: str, text: str, hit: NameHit) -> str:
     return "gemeente" if ctx == "gemeente" else "mention"
 
 
-_AFTER_GEMEENTE = re.compile(r"\bgemeente\s+([A-ZÀ-Ý'’][\w'’\-]+(?:\s+(?:aan|op|de|den|en|[A-ZÀ-Ý][\w\-]+)){0,3})")
+# "\b" before "gemeente" is written as a look back after it: a pattern that starts with a literal is searched for
+# that literal at C speed
+_AFTER_GEMEENTE = re.compile(r"gemeente(?<!\wgemeente)\s+"
+                             r"([A-ZÀ-Ý'’][\w'’\-]+(?:\s+(?:aan|op|de|den|en|[A-ZÀ-Ý][\w\-]+)){0,3})")
 
 
 def _fuzzy_gemeente(zone: str, text: str, offset: int, registry: Registry, found: MunicipalityFindings,

@@ -1,0 +1,89 @@
+"""Patterns and name finding written for speed give exactly what their plain form gives.
+
+A leading look-behind or word boundary keeps `re` from skipping ahead to the pattern's first character; the reader
+writes those tests after the first character instead. The plain patterns stay here as the specification.
+The names of several texts are found in one spaCy document; each text must get what it gets on its own."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parsers.mime import parse_mime
+from parsers.municipalities import _AFTER_GEMEENTE
+from parsers.nlp import build_matcher, find_names, find_names_each
+from parsers.quotes import split_quote
+from parsers.references import _CANDIDATE
+from parsers.registry import Registry
+from tests.support.reading import shared_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PLAIN_CANDIDATE = re.compile(r"(?<![\w.\-/])((?:[0-9Ool](?:[ .\-](?=[0-9Ool]))?){5,9}[0-9Ool])(?![\w\-/]|\.\d)")
+PLAIN_AFTER_GEMEENTE = re.compile(r"\bgemeente\s+([A-ZÀ-Ý'’][\w'’\-]+(?:\s+(?:aan|op|de|den|en|[A-ZÀ-Ý][\w\-]+)){0,3})")
+
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def _same(fast: re.Pattern[str], plain: re.Pattern[str], text: str) -> None:
+    assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
+        [(m.span(), m.groups()) for m in plain.finditer(text)]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["0", "7", "4", "6", "8", "O", "o", "l", " ", ".", "-", "/", "\n", "x", "_", "é",
+                                 "7468089", "746 80 89", "ref. ", "1.5"]), max_size=24).map("".join))
+def test_reference_candidates_as_the_plain_pattern_finds_them(text: str) -> None:
+    _same(_CANDIDATE, PLAIN_CANDIDATE, text)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["gemeente", "Gemeente", "gemeentegemeente", " ", "\n", "x", "_", "é", "1", "-",
+                                 "Hilversum", "Bergen", " op ", " Zoom", "'s-Hertogenbosch", "de"]),
+                max_size=12).map("".join))
+def test_gemeente_phrases_as_the_plain_pattern_finds_them(text: str) -> None:
+    _same(_AFTER_GEMEENTE, PLAIN_AFTER_GEMEENTE, text)
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return shared_registry()
+
+
+def _zone_texts() -> list[str]:
+    out = []
+    for path in sorted((ROOT / "tests" / "fixtures" / "dev").glob("*.eml")):
+        mail = parse_mime(path.read_bytes())
+        split = split_quote(mail.text)
+        out += [mail.subject, split.new, split.signature, split.quoted]
+    return out
+
+
+def test_names_of_several_texts_are_each_texts_own(registry: Registry) -> None:
+    nm = build_matcher(registry)
+    texts = _zone_texts()
+    assert sum(map(len, (find_names(t, nm) for t in texts))) > 50
+    for i in range(0, len(texts), 4):
+        group = texts[i: i + 4]
+        assert find_names_each(group, nm) == [find_names(t, nm) for t in group]
+
+
+def test_names_of_several_texts_with_names_at_every_edge(registry: Registry) -> None:
+    nm = build_matcher(registry)
+    names = sorted({n for m in registry.municipalities for n in (m.name, *m.aliases)})
+
+    @SETTINGS
+    @given(st.lists(st.lists(st.one_of(st.sampled_from(names), st.sampled_from([" ", "\n", ", ", "–", "(", ")", "\t",
+                                                                                 "gemeente ", "ø", "x", ""])),
+                             max_size=8).map("".join), max_size=5))
+    def check(texts: list[str]) -> None:
+        each = find_names_each(texts, nm)
+        assert each == [find_names(t, nm) for t in texts]
+        for text, hits in zip(texts, each, strict=True):
+            assert all(text[h.start: h.end] == h.text for h in hits)
+
+    check()
