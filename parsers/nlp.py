@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,8 @@ def _build(registry: Registry) -> NameMatcher:
         base[b] = codes
         texts.add(b)
     keys = frozenset(_key(t) for t in texts)
+    if not all(k.isascii() and k.isalpha() and k.islower() for k in keys):
+        keys = frozenset({""})  # a name with letters beyond ASCII: no line selection, every line is read
     return NameMatcher(nlp, matcher, {k: tuple(v) for k, v in base.items()}, tuple(fuzzy),
                        tuple(f for f, _ in fuzzy), keys)
 
@@ -107,6 +110,10 @@ def _build(registry: Registry) -> NameMatcher:
 # runs of letters; the tokenizer never splits a token between two letters, so a name's longest letter run is a
 # whole run of the line it stands in
 _LETTERS = re.compile(r"[^\W\d_]+")
+# The keys are ASCII letters (checked when they are made): a key that is a whole run of letters is a whole run of
+# ASCII letters too, and the ASCII class is read much faster than the Unicode one. (A run of ASCII letters may be
+# part of a longer run of letters, "bergenø": that only keeps a line more.)
+_ASCII_LETTERS = re.compile(r"[a-z]+")
 _LONG_RUN = re.compile(r"\S{60,}")
 _FREQUENT = frozenset({"gemeente", "de", "den", "het", "aan", "op", "van", "en", "s"})
 
@@ -127,7 +134,7 @@ def _name_lines(text: str, keys: frozenset[str]) -> tuple[str, list[int], list[i
     if not keys or "" in keys:
         return whole
     folded = fold_token(text)
-    present = keys.intersection(_LETTERS.findall(folded))
+    present = keys.intersection(_ASCII_LETTERS.findall(folded))
     if not present:
         return "", [], []
     lines, flines = text.split("\n"), folded.split("\n")
@@ -157,11 +164,31 @@ class NameHit:
 
 def find_names(text: str, nm: NameMatcher) -> list[NameHit]:
     """Non-overlapping municipality name mentions (longest first) in reading order."""
-    clean, starts, origins = _name_lines(text[:100_000], nm.keys)
-    if not clean.strip():
-        return []
+    return find_names_each([text], nm)[0]
+
+
+def find_names_each(texts: Sequence[str], nm: NameMatcher) -> list[list[NameHit]]:
+    """`find_names` of each text, tokenized and matched as one document: a match never spans a line break (a token
+    of its own), so the texts' lines, joined by line breaks, give each text its own matches."""
+    parts: list[str] = []
+    starts: list[int] = []  # where each kept line starts in the joined text
+    origins: list[int] = []  # ... and in its own text
+    owners: list[int] = []  # ... and which text that is
+    joined = 0
+    for i, text in enumerate(texts):
+        clean, line_starts, line_origins = _name_lines(text[:100_000], nm.keys)
+        if not clean.strip():
+            continue
+        parts.append(clean)
+        starts += [joined + at for at in line_starts]
+        origins += line_origins
+        owners += [i] * len(line_starts)
+        joined += len(clean) + 1
+    out: list[list[NameHit]] = [[] for _ in texts]
+    if not parts:
+        return out
     # long runs without spaces (base64 debris, URLs) are never names and make the tokenizer slow
-    clean = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), clean)
+    clean = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), "\n".join(parts))
     doc = nm.nlp.make_doc(clean)
     # spacy.util.filter_spans on (start, end) token indices: longest first, then earliest; a match is dropped
     # when its first or last token is taken
@@ -172,11 +199,11 @@ def find_names(text: str, nm: NameMatcher) -> list[NameHit]:
         if start not in taken and end - 1 not in taken:
             kept.append((match_id, start, end))
             taken.update(range(start, end))
-    out = []
     for match_id, start, end in sorted(kept, key=lambda m: m[1]):
         first, last = doc[start], doc[end - 1]
         begin, stop = first.idx, last.idx + len(last.text)
-        line = bisect_right(starts, begin) - 1  # a match is within one line: the line break is a token
+        line = bisect_right(starts, begin) - 1  # a match is within one line
         shift = origins[line] - starts[line]
-        out.append(NameHit(nm.nlp.vocab.strings[match_id], begin + shift, stop + shift, clean[begin:stop]))
+        out[owners[line]].append(NameHit(nm.nlp.vocab.strings[match_id], begin + shift, stop + shift,
+                                         clean[begin:stop]))
     return out
