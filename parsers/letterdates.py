@@ -63,7 +63,7 @@ def named_letters(text: str, sent: date | None, letters: Mapping[str, LetterRef]
     return out
 
 
-_JOINT = re.compile(
+_JOINT = prefiltered(
     r"\b(?:gezamenlijke?|gemeenschappelijke?)\s+(?:reactie|antwoord|beantwoording|brief|melding|verzoek)\b|"
     r"\bnamens\s+(?:beide|de\s+(?:twee|drie))\s+(?:gemeenten|colleges)\b|"
     r"\b(?:één|een)\s+(?:reactie|antwoord)\s+(?:namens|van|voor)\s+(?:beide|de\s+(?:twee|drie))\b|"

@@ -28,7 +28,8 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sr
 
 def fold(text: str) -> str:
     """Lower case as `re.IGNORECASE` compares (ı, İ and ſ as i, i and s); may only ever add matches of factors."""
-    return text.lower().replace("\u0307", "").replace("ı", "i").replace("ſ", "s")
+    low = text.lower()
+    return low if low.isascii() else low.replace("\u0307", "").replace("ı", "i").replace("ſ", "s")
 
 
 def factors(pattern: re.Pattern[str]) -> frozenset[str] | None:

@@ -218,7 +218,10 @@ def _check_named_letter(d: RefDecision, text: str, sent: date | None, ctx: Readi
     reminder's answer recalls the first letter); a newer letter named in passing leaves the choice to an officer."""
     assert d.reference is not None
     cited = ctx.letters[d.reference.value]
-    named = named_letters(text, sent, ctx.letters, ctx.municipality_letters.get(primary, ()))
+    own = ctx.municipality_letters.get(primary, ())
+    if not any(ctx.letters[r].sent_on > cited.sent_on for r in own):
+        return  # only a newer letter named by date can differ from the cited one (named letters carry their date)
+    named = named_letters(text, sent, ctx.letters, own)
     if not named or any(n.reference == d.reference.value for n in named):
         return
     newer = [n for n in named if n.when > cited.sent_on]

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers import facts, human_kinds, kinds, municipalities, refchoice
+from parsers import facts, human_kinds, kinds, letterdates, municipalities, refchoice
 from parsers.prefilter import Prefiltered, factors, fold, prefiltered
 
-PATTERNS = {f"{m.__name__}.{name}": value for m in (human_kinds, kinds, facts, municipalities, refchoice)
+PATTERNS = {f"{m.__name__}.{name}": value for m in (human_kinds, kinds, facts, letterdates, municipalities, refchoice)
             for name, value in vars(m).items() if isinstance(value, Prefiltered)}
 
 
