@@ -73,7 +73,7 @@ _JOINT = prefiltered(
 def joint_members(text: str, primary: str, found: MunicipalityFindings, registry: Registry) -> list[str]:
     """A joint answer ("gezamenlijke reactie van de gemeenten X en Y", "namens beide colleges één reactie ... X ...
     Y"): the municipalities named in that sentence, primary first, when the primary is one of them."""
-    if not _JOINT.search(text):  # no sentence says it without the text saying it
+    if len(found.kinds) < 2 or not _JOINT.search(text):  # two found, and no sentence says it if the text does not
         return []
     nm = build_matcher(registry)
     for s in sentences(text):

@@ -96,6 +96,8 @@ def is_regional_sender(display_name: str, signature: str, new: str = "") -> bool
     """The display name or signature names a regional body; in the new text only a short line of its own (a
     sign-off that the splitter left in), never prose such as "het regionale plan van aanpak"."""
     lines = [ln for ln in new.splitlines()[-15:] if 0 < len(ln.strip()) <= 60]
+    if not _REGIONAL.possible("\n".join((display_name, signature[:600], *lines))):  # one check for all of them
+        return False
     return bool(_REGIONAL.search(display_name) or _REGIONAL.search(signature[:600])
                 or any(_REGIONAL.search(ln) for ln in lines))
 
@@ -114,14 +116,19 @@ def regional_body(address: str, display_name: str, signature: str,
     for key, members in regions.items():
         if "." in key and (domain == key or domain.endswith("." + key)):
             return key, members
-    # a name's words are in the accent- and case-folded text wherever the name is; most mails name no body
+    # a name's longest word is in the accent- and case-folded text wherever the name is; most mails name no body
     folded = fold_token(display_name + "\n" + signature[:600])
-    names = sorted((k for k in regions if "." not in k and all(w in folded for w in k.split())), key=len, reverse=True)
+    names = sorted((k for k in regions if "." not in k and _longest_word(k) in folded), key=len, reverse=True)
     if not names:
         return None
     where = " " + fold_name(display_name) + " " + " ".join(fold_name(ln) for ln in signature[:600].splitlines()) + " "
     hit = next((k for k in names if f" {k} " in where), None)
     return (hit, regions[hit]) if hit else None
+
+
+@lru_cache(maxsize=1024)
+def _longest_word(name: str) -> str:
+    return max(name.split(), key=len, default="")
 
 
 def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str, registry: Registry,
