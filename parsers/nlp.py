@@ -114,7 +114,8 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # ASCII letters too, and the ASCII class is read much faster than the Unicode one. (A run of ASCII letters may be
 # part of a longer run of letters, "bergenø": that only keeps a line more.)
 _ASCII_LETTERS = re.compile(r"[a-z]+")
-_LONG_RUN = re.compile(r"\S{60,}")
+_LONG = 60
+_LONG_RUN = re.compile(rf"\S{{{_LONG},}}")
 _FREQUENT = frozenset({"gemeente", "de", "den", "het", "aan", "op", "van", "en", "s"})
 
 
@@ -188,7 +189,9 @@ def find_names_each(texts: Sequence[str], nm: NameMatcher) -> list[list[NameHit]
     if not parts:
         return out
     # long runs without spaces (base64 debris, URLs) are never names and make the tokenizer slow
-    clean = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), "\n".join(parts))
+    clean = "\n".join(parts)
+    if max(map(len, clean.split())) >= _LONG:  # str.split and \S agree on what is white space
+        clean = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), clean)
     doc = nm.nlp.make_doc(clean)
     # spacy.util.filter_spans on (start, end) token indices: longest first, then earliest; a match is dropped
     # when its first or last token is taken

@@ -87,3 +87,11 @@ def test_names_of_several_texts_with_names_at_every_edge(registry: Registry) -> 
             assert all(text[h.start: h.end] == h.text for h in hits)
 
     check()
+
+
+def test_names_beside_long_runs_are_found_and_names_inside_them_are_not(registry: Registry) -> None:
+    nm = build_matcher(registry)
+    url = "https://www.example.nl/" + "a" * 40 + "/Hilversum/brief.pdf"
+    text = f"Gemeente Hilversum\n{url} en Baarn\u00a0{'b' * 70}\u00a0Huizen"
+    assert [h.text for h in find_names(text, nm)] == ["Hilversum", "Baarn", "Huizen"]
+    assert [h.text for h in find_names("Gemeente Hilversum en Baarn", nm)] == ["Hilversum", "Baarn"]
