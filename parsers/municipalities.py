@@ -19,7 +19,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from parsers.model import Evidence
-from parsers.nlp import AMBIGUOUS, NameHit, build_matcher, find_names_each
+from parsers.nlp import AMBIGUOUS, NameHit, NameMatcher, build_matcher, find_names_each
 from parsers.prefilter import prefiltered
 from parsers.registry import Registry, fold_name, fold_token
 
@@ -164,20 +164,32 @@ def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str
     names = ("subject", "new", "signature", "attachment")
     texts = [zones.get(zone, "") for zone in names]
     for zone, text, hits in zip(names, texts, find_names_each(texts, nm), strict=True):
-        _scan_zone(zone, text, offset, hits, registry, home_province, found)
+        _scan_zone(zone, text, offset, hits, nm, registry, home_province, found)
         offset += len(text) + 1
     return found
 
 
-def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str) -> str:
+@dataclass(frozen=True)
+class _ZoneWords:
+    """Which context words a zone's text has at all (a name's text before is part of it): most zones have none of
+    the skip words nor an on-behalf phrase, and their names need not be checked for them one by one."""
+    skip: bool
+    on_behalf: bool
+
+    @classmethod
+    def of(cls, text: str) -> _ZoneWords:
+        return cls(_SKIP_BEFORE.possible(text), _ON_BEHALF.possible(text))
+
+
+def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str, words: _ZoneWords) -> str:
     before = text[max(0, hit.start - 160): hit.start]
     listed = prev is not None and _LIST_GAP.match(text[prev.end: hit.start])
     if listed and prev_ctx in ("namens", "college", "gemeente"):
         return prev_ctx
-    if _SKIP_BEFORE.search(before.rstrip()[-24:]):  # the word must end the text, before whitespace only
+    if words.skip and _SKIP_BEFORE.search(before.rstrip()[-24:]):  # the word must end the text, before spaces only
         return "skip"
     # the last sentence can only say "namens" if the text before the name does
-    if _ON_BEHALF.search(before) and _on_behalf(_SENTENCE_END.split(before)[-1]):
+    if words.on_behalf and _ON_BEHALF.search(before) and _on_behalf(_SENTENCE_END.split(before)[-1]):
         return "namens"
     # both phrases end the text before the name with "van", "de" or "gemeente(n)" and whitespace
     if before[-1:].isspace() and before.rstrip()[-9:].lower().endswith(_PHRASE_ENDS):
@@ -208,10 +220,10 @@ def _on_behalf(sentence: str) -> bool:
     return len(gap) <= 10 and all(w in _BEHALF_GAP for w in gap)
 
 
-def _resolve(hit: NameHit, registry: Registry, home_province: str, text: str) -> str | None:
+def _resolve(hit: NameHit, nm: NameMatcher, registry: Registry, home_province: str, text: str) -> str | None:
     if not hit.label.startswith(AMBIGUOUS):
         return hit.label
-    codes = [c for c in build_matcher(registry).base_names.get(hit.label[len(AMBIGUOUS):], ())]
+    codes = [c for c in nm.base_names.get(hit.label[len(AMBIGUOUS):], ())]
     after = text[hit.end: hit.end + 25].lower()
     for code in codes:
         m = registry.by_code(code)
@@ -227,14 +239,15 @@ def _resolve(hit: NameHit, registry: Registry, home_province: str, text: str) ->
 _fold_known = lru_cache(maxsize=8192)(fold_name)
 
 
-def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], registry: Registry, home_province: str,
-               found: MunicipalityFindings) -> None:
+def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], nm: NameMatcher, registry: Registry,
+               home_province: str, found: MunicipalityFindings) -> None:
+    words = _ZoneWords.of(text) if hits else _ZoneWords(False, False)
     prev: NameHit | None = None
     prev_ctx = ""
     group: list[str] = []
     for hit in hits:
-        ctx = _context(text, hit, prev, prev_ctx)
-        code = _resolve(hit, registry, home_province, text)
+        ctx = _context(text, hit, prev, prev_ctx, words)
+        code = _resolve(hit, nm, registry, home_province, text)
         folded = _fold_known(hit.text)
         if ctx == "skip":
             prev, prev_ctx = hit, ctx
@@ -262,7 +275,7 @@ def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], registry:
         prev, prev_ctx = hit, ctx
     if len(group) > 1:
         found.groups.append(group)
-    _fuzzy_gemeente(zone, text, offset, registry, found, hits)
+    _fuzzy_gemeente(zone, text, offset, nm, found, hits)
 
 
 def _signature_line(text: str, hit: NameHit) -> bool:
@@ -312,9 +325,8 @@ _AFTER_GEMEENTE = re.compile(r"gemeente(?<!\wgemeente)\s+"
                              r"([A-ZÀ-Ý'’][\w'’\-]+(?:\s+(?:aan|op|de|den|en|[A-ZÀ-Ý][\w\-]+)){0,3})")
 
 
-def _fuzzy_gemeente(zone: str, text: str, offset: int, registry: Registry, found: MunicipalityFindings,
+def _fuzzy_gemeente(zone: str, text: str, offset: int, nm: NameMatcher, found: MunicipalityFindings,
                     hits: list[NameHit]) -> None:
-    nm = build_matcher(registry)
     choices, names = nm.fuzzy_choices, nm.fuzzy_names
     covered = [(h.start, h.end) for h in hits]
     for m in _AFTER_GEMEENTE.finditer(text):
