@@ -25,6 +25,17 @@ _FOREIGN_LABEL = re.compile(
     r"telefoon|tel\b|tel\.|mobiel|\bm\b|\bt\b|postbus|iban|btw|id|wachtwoordcode|incident|factuur|ecli|"
     r"bsn|dossiernummer|saaknûmer)[\s:.#]*$",
     re.IGNORECASE)
+_LONGEST_LABEL = len("registratienummer")
+
+
+def _foreign_label(before: str) -> bool:
+    """`before` ends with another number's label (then only white space, ":", ".", "#" or "("). With white space
+    made single spaces and those characters taken off the end, a label ends the text, so `re` need only try the
+    last few positions (the look-behind of a word boundary still sees the character before them)."""
+    t = " ".join(before.rstrip(" :(").split()).rstrip(" :.#")
+    return _FOREIGN_LABEL.search(t, max(0, len(t) - _LONGEST_LABEL - 1)) is not None
+
+
 _OUR_LABEL = re.compile(r"(?:uw|onze?)\s+(?:kenmerk|referentie|ref\.?)|referentie|kenmerk|ref\.?|brief",
                         re.IGNORECASE)
 
@@ -51,7 +62,7 @@ def find_citations(zones: Mapping[str, str]) -> list[Citation]:
             if digits.startswith("0") and re.search(r"[ \-]", written):  # phone numbers: 050 - 367 91 11
                 continue
             before = text[max(0, m.start() - 40): m.start()]
-            if _FOREIGN_LABEL.search(before.rstrip(" :(")):
+            if _foreign_label(before):
                 continue
             line_before = before.rsplit("\n", 1)[-1]
             if re.search(r"\d{4}\s?[A-Z]{2}\s*$|€\s*$|\+\d*\s*$|\d[\s\-]*$", line_before):

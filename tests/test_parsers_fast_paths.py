@@ -17,7 +17,7 @@ from parsers.mime import parse_mime
 from parsers.municipalities import _AFTER_GEMEENTE
 from parsers.nlp import build_matcher, find_names, find_names_each
 from parsers.quotes import split_quote
-from parsers.references import _CANDIDATE
+from parsers.references import _CANDIDATE, _FOREIGN_LABEL, _foreign_label
 from parsers.registry import Registry
 from tests.support.reading import shared_registry
 
@@ -47,6 +47,19 @@ def test_reference_candidates_as_the_plain_pattern_finds_them(text: str) -> None
                 max_size=12).map("".join))
 def test_gemeente_phrases_as_the_plain_pattern_finds_them(text: str) -> None:
     _same(_AFTER_GEMEENTE, PLAIN_AFTER_GEMEENTE, text)
+
+
+LABEL_WORDS = ["ons", "onze", "kenmerk", "zaaknummer", "zaaknr", "registratienummer", "KvK", "k.v.k", "Tel", "tel.",
+               "telefoon", "mobiel", "m", "t", "Postbus", "IBAN", "btw", "id", "wachtwoordcode", "incident",
+               "factuur", "ECLI", "bsn", "dossiernummer", "saaknûmer", "referentie", "x", "mt", "am"]
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.sampled_from(LABEL_WORDS),
+                          st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", ":", ".", "#", "(", ")", "-", "é", "1"])),
+                max_size=14).map("".join))
+def test_foreign_labels_as_the_plain_search_finds_them(before: str) -> None:
+    assert _foreign_label(before) == bool(_FOREIGN_LABEL.search(before.rstrip(" :(")))
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +108,12 @@ def test_names_beside_long_runs_are_found_and_names_inside_them_are_not(registry
     text = f"Gemeente Hilversum\n{url} en Baarn\u00a0{'b' * 70}\u00a0Huizen"
     assert [h.text for h in find_names(text, nm)] == ["Hilversum", "Baarn", "Huizen"]
     assert [h.text for h in find_names("Gemeente Hilversum en Baarn", nm)] == ["Hilversum", "Baarn"]
+
+
+def test_no_foreign_label_is_longer_than_the_search_looks_back() -> None:
+    from parsers.references import _LONGEST_LABEL
+
+    group = _FOREIGN_LABEL.pattern[len("(?:"): _FOREIGN_LABEL.pattern.index(")[")]
+    labels = [re.sub(r"\\s\+", " ", a).replace("\\b", "").replace("\\.", ".") for a in group.split("|")]
+    assert len(labels) > 20
+    assert max(map(len, labels)) == _LONGEST_LABEL
