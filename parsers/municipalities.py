@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 from parsers.model import Evidence
 from parsers.nlp import AMBIGUOUS, NameHit, NameMatcher, build_matcher, find_names_each
+from parsers.prefilter import fold as case_fold
 from parsers.prefilter import prefiltered
 from parsers.registry import Registry, fold_name, fold_token
 
@@ -178,7 +179,8 @@ class _ZoneWords:
 
     @classmethod
     def of(cls, text: str) -> _ZoneWords:
-        return cls(_SKIP_BEFORE.possible(text), _ON_BEHALF.possible(text))
+        folded = case_fold(text)
+        return cls(_SKIP_BEFORE.possible_folded(folded), _ON_BEHALF.possible_folded(folded))
 
 
 def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str, words: _ZoneWords) -> str:
