@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from bot.adapters.archive import Archive
@@ -44,13 +43,6 @@ class App:
     archive: Archive
     deliverer: Deliverer
     intake: Intake
-
-
-def database_exists(url: str) -> bool:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return True
-    return Path(parsed.database).exists()
 
 
 def build(settings: Settings, *, clock: Clock | None = None, alerts: AlertSink | None = None,

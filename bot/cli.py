@@ -11,12 +11,12 @@ from typing import Annotated
 import typer
 
 from bot.adapters.sources import FileSource
-from bot.bootstrap import build, build_source, database_exists
 from bot.cli_case import case_app, export, history, triage_app
 from bot.cli_clock import bench, chase, digest, figures_import
 from bot.cli_common import app_or_exit, settings_or_exit
 from bot.cli_mail import replay, source_lines
 from bot.core.explain import reading_as_dict, understand
+from bot.settings import database_exists
 
 app = typer.Typer(help="ibt-bot: the IBT Spreidingswet mailbox assistant.", no_args_is_help=True,
                   add_completion=False)
@@ -60,6 +60,7 @@ def run(once: Annotated[bool, typer.Option("--once", help="Process what is there
     if imported and imported.errors:
         typer.echo("sample letters could not be imported:\n" + "\n".join(imported.errors), err=True)
         raise typer.Exit(1)
+    from bot.bootstrap import build_source
     from bot.watch import poll, wait
 
     source = build_source(a)
@@ -113,8 +114,6 @@ def ingest(paths: Annotated[list[Path], typer.Argument(exists=True, help=".eml f
 def explain(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
             as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False) -> None:
     """Show how the bot reads each mail, without changing anything."""
-    from sqlalchemy.exc import DBAPIError
-
     from bot.reference_data import load_registry
     from bot.settings import CONFIG_DIR
     from parsers.understand import ReadingContext
@@ -123,7 +122,11 @@ def explain(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=Fa
     # no register yet: read against an empty one rather than create a database or a schema
     ctx = ReadingContext(registry=load_registry(CONFIG_DIR), own_domains=frozenset(settings.mailbox.own_domains))
     if database_exists(settings.database_url):
+        from sqlalchemy.exc import DBAPIError  # the store loads only when there is a database to read
+
         try:
+            from bot.bootstrap import build
+
             ctx = build(settings, read_only=True).intake.reading_context()
         except DBAPIError as exc:
             typer.echo(f"no letters register in the database ({type(exc.orig).__name__}); reading without it",

@@ -6,12 +6,14 @@ import getpass
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli_common import app_or_exit
-from bot.officer import ActionResult, assign, escalate, letter_action, resolve_triage
+
+if TYPE_CHECKING:
+    from bot.officer import ActionResult
 
 case_app = typer.Typer(help="Show a case or act on it: ibt case <gemeente|kenmerk> <action> ...", no_args_is_help=True)
 triage_app = typer.Typer(help="Mails waiting for an officer's judgement.", no_args_is_help=True)
@@ -45,6 +47,7 @@ def case_do(
 ) -> None:
     """Show a case, or record an officer's action on it."""
     from bot.dossier import case_view
+    from bot.officer import assign, escalate, letter_action
 
     a = _app()
     actor = by or getpass.getuser()
@@ -125,10 +128,14 @@ def triage_confirm(mail_id: int, municipality: Annotated[str, typer.Option(help=
                    reference: Annotated[str | None, typer.Option(help="the letter it answers")] = None,
                    by: By = "") -> None:
     """Link a triaged mail to a municipality (and letter); it is then handled as if read that way."""
+    from bot.officer import resolve_triage
+
     _report(resolve_triage(_app(), mail_id, by or getpass.getuser(), municipality=municipality, reference=reference))
 
 
 @triage_app.command("dismiss")
 def triage_dismiss(mail_id: int, by: By = "") -> None:
     """Put a triaged mail aside (no case, no effect); it stays in the archive."""
+    from bot.officer import resolve_triage
+
     _report(resolve_triage(_app(), mail_id, by or getpass.getuser(), dismiss=True))

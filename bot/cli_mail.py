@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.bootstrap import App
+if TYPE_CHECKING:
+    from bot.bootstrap import App
 
 
 def replay(mail: Annotated[str | None, typer.Argument(help="inbound mail id or content-hash prefix")] = None,

@@ -266,3 +266,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if problems or settings is None:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
     return settings
+
+
+def database_exists(url: str) -> bool:
+    """False only for an SQLite file that is not there (`ibt explain` then reads without a register rather than
+    create one). SQLAlchemy's URL parser is imported here, not with the settings."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return True
+    return Path(parsed.database).exists()

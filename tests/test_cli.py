@@ -93,6 +93,24 @@ def test_explain_without_a_database_creates_none(home: Path, db_url: str) -> Non
         assert inspect(create_engine(db_url)).get_table_names() == []  # no schema created either
 
 
+def test_explain_without_a_database_loads_no_store(tmp_path: Path) -> None:
+    """A cold `ibt explain` (the start-up the benchmark times) loads the reader: the store, delivery and Slack are
+    imported by the commands that use them (SQLAlchemy itself only parses the database URL)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IBT_", "SLACK_"))}
+    env.update(IBT_HOME=str(tmp_path), IBT_DATABASE_URL=f"sqlite:///{tmp_path}/var/ibt.db")
+    probe = ("import sys\nfrom bot.cli import main\nsys.argv = ['ibt', 'explain', '--json', sys.argv[1]]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('sqlmodel', 'bot.store.repo', 'bot.delivery', 'slack_sdk') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", probe, str(DEV / "d011-hilversum-reactie-ibt.eml")], env=env,
+                       capture_output=True, text=True, check=True)
+    assert json.loads(r.stdout.splitlines()[0])["kind"]
+    assert r.stdout.splitlines()[-1] == "[]"
+
+
 def test_ingest_json_counts(home: Path) -> None:
     code, out, _ = ibt("ingest", "--json", str(DEV))
     first = json.loads(out.splitlines()[-1])
