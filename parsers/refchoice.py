@@ -270,6 +270,11 @@ def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[C
         d.evidence.append(Evidence("reference_only_letter", f"'uw brief': the municipality's only letter {letters[0]}"))
 
 
+# seven digits, not glued to a word or a dot before or a word after; the test before the first digit stands after
+# it so that `re` skips ahead to digits (a pattern that starts with a look-behind is tried at every position)
+_SEVEN_DIGITS = re.compile(r"(\d(?<![\w.]\d)\d{6})(?!\w)")
+
+
 def find_machine_references(mail: ParsedMail, ctx: ReadingContext, codes: list[str]) -> ReferenceMatch | None:
     """An exact register reference in the echoed subject, body or returned original (not fuzzy)."""
     zones: dict[str, str] = {"subject": mail.subject, "new": mail.text[:20_000]}
@@ -278,7 +283,7 @@ def find_machine_references(mail: ParsedMail, ctx: ReadingContext, codes: list[s
                                                                           for a in n.attachments])
     seen: list[tuple[str, str]] = []
     for zone, text in zones.items():
-        for m in re.finditer(r"(?<![\w.])(\d{7})(?![\w])", text):
+        for m in _SEVEN_DIGITS.finditer(text):
             if m.group(1) in ctx.letters:
                 seen.append((m.group(1), zone))
     if not seen:

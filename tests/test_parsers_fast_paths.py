@@ -17,6 +17,7 @@ from parsers.mime import parse_mime
 from parsers.municipalities import _AFTER_GEMEENTE
 from parsers.nlp import build_matcher, find_names, find_names_each
 from parsers.quotes import split_quote
+from parsers.refchoice import _SEVEN_DIGITS
 from parsers.references import _CANDIDATE, _FOREIGN_LABEL, _foreign_label
 from parsers.registry import Registry
 from tests.support.reading import shared_registry
@@ -24,6 +25,7 @@ from tests.support.reading import shared_registry
 ROOT = Path(__file__).resolve().parents[1]
 
 PLAIN_CANDIDATE = re.compile(r"(?<![\w.\-/])((?:[0-9Ool](?:[ .\-](?=[0-9Ool]))?){5,9}[0-9Ool])(?![\w\-/]|\.\d)")
+PLAIN_SEVEN_DIGITS = re.compile(r"(?<![\w.])(\d{7})(?![\w])")
 PLAIN_AFTER_GEMEENTE = re.compile(r"\bgemeente\s+([A-ZÀ-Ý'’][\w'’\-]+(?:\s+(?:aan|op|de|den|en|[A-ZÀ-Ý][\w\-]+)){0,3})")
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
@@ -39,6 +41,13 @@ def _same(fast: re.Pattern[str], plain: re.Pattern[str], text: str) -> None:
                                  "7468089", "746 80 89", "ref. ", "1.5"]), max_size=24).map("".join))
 def test_reference_candidates_as_the_plain_pattern_finds_them(text: str) -> None:
     _same(_CANDIDATE, PLAIN_CANDIDATE, text)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["7", "4", "0", "٣", ".", " ", "x", "_", "\n", "é", "7468089", "74680891"]),
+                max_size=20).map("".join))
+def test_machine_references_as_the_plain_pattern_finds_them(text: str) -> None:
+    _same(_SEVEN_DIGITS, PLAIN_SEVEN_DIGITS, text)
 
 
 @SETTINGS
