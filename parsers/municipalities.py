@@ -32,9 +32,10 @@ COMMON_WORD_NAMES = frozenset({
 _REGIONAL = prefiltered(r"\b(?:regio\s+[A-Z]|veiligheidsregio|regionaal\s+(?:co[öo]rdinator|adviseur)|regietafel|"
                        r"regionale\s+|gemeenschappelijke\s+regeling|werkorganisatie|samenwerkingsverband|"
                        r"vereniging\s+van\s+\w+\s+gemeenten)", re.IGNORECASE)
-_SKIP_BEFORE = prefiltered(r"(?:provincie|regio|rechtbank|veiligheidsregio|ggd|omgevingsdienst|waterschap|"
-                          r"station|hogeschool|universiteit|ziekenhuis|politie|luchthaven|stichting)\s*$",
-                          re.IGNORECASE)
+# a name after one of these words is another body's ("Provincie Utrecht", "Rechtbank Amsterdam")
+_SKIP_WORDS = ("provincie", "regio", "rechtbank", "veiligheidsregio", "ggd", "omgevingsdienst", "waterschap", "station",
+               "hogeschool", "universiteit", "ziekenhuis", "politie", "luchthaven", "stichting")
+_SKIP_BEFORE = re.compile(rf"(?:{'|'.join(_SKIP_WORDS)})\s*$", re.IGNORECASE)
 _COLLEGE = re.compile(r"(?:college(?:s)?\s+van\s+(?:burgemeester\s+en\s+wethouders|b\s*&\s*w|b\.\s*en\s*w\.)|"
                       r"burgemeester\s+en\s+wethouders|b\s*&\s*w)\s+van\s+(?:de\s+)?(?:gemeenten?\s+)?$",
                       re.IGNORECASE)
@@ -170,28 +171,24 @@ def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str
     return found
 
 
-@dataclass(frozen=True)
-class _ZoneWords:
-    """Which context words a zone's text has at all (a name's text before is part of it): most zones have none of
-    the skip words nor an on-behalf phrase, and their names need not be checked for them one by one."""
-    skip: bool
-    on_behalf: bool
-
-    @classmethod
-    def of(cls, text: str) -> _ZoneWords:
-        folded = case_fold(text)
-        return cls(_SKIP_BEFORE.possible_folded(folded), _ON_BEHALF.possible_folded(folded))
+def _skip_before(before: str) -> bool:
+    """The text before a name ends with a skip word (then white space only). The regex is asked only when the
+    case-folded end has one of the words, which every match has."""
+    tail = before.rstrip()[-24:]
+    return case_fold(tail).endswith(_SKIP_WORDS) and _SKIP_BEFORE.search(tail) is not None
 
 
-def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str, words: _ZoneWords) -> str:
+def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str, on_behalf: bool) -> str:
+    """How a name stands in its text. `on_behalf`: the zone has an on-behalf phrase at all (most have none, and
+    their names need not be checked for one each)."""
     before = text[max(0, hit.start - 160): hit.start]
     listed = prev is not None and _LIST_GAP.match(text[prev.end: hit.start])
     if listed and prev_ctx in ("namens", "college", "gemeente"):
         return prev_ctx
-    if words.skip and _SKIP_BEFORE.search(before.rstrip()[-24:]):  # the word must end the text, before spaces only
+    if _skip_before(before):
         return "skip"
     # the last sentence can only say "namens" if the text before the name does
-    if words.on_behalf and _ON_BEHALF.search(before) and _on_behalf(_SENTENCE_END.split(before)[-1]):
+    if on_behalf and _ON_BEHALF.search(before) and _on_behalf(_SENTENCE_END.split(before)[-1]):
         return "namens"
     # both phrases end the text before the name with "van", "de" or "gemeente(n)" and whitespace
     if before[-1:].isspace() and before.rstrip()[-9:].lower().endswith(_PHRASE_ENDS):
@@ -243,12 +240,12 @@ _fold_known = lru_cache(maxsize=8192)(fold_name)
 
 def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], nm: NameMatcher, registry: Registry,
                home_province: str, found: MunicipalityFindings) -> None:
-    words = _ZoneWords.of(text) if hits else _ZoneWords(False, False)
+    on_behalf = bool(hits) and _ON_BEHALF.possible(text)
     prev: NameHit | None = None
     prev_ctx = ""
     group: list[str] = []
     for hit in hits:
-        ctx = _context(text, hit, prev, prev_ctx, words)
+        ctx = _context(text, hit, prev, prev_ctx, on_behalf)
         code = _resolve(hit, nm, registry, home_province, text)
         folded = _fold_known(hit.text)
         if ctx == "skip":

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers.mime import parse_mime
-from parsers.municipalities import _AFTER_GEMEENTE
+from parsers.municipalities import _AFTER_GEMEENTE, _SKIP_BEFORE, _SKIP_WORDS, _skip_before
 from parsers.nlp import build_matcher, find_names, find_names_each
 from parsers.quotes import split_quote
 from parsers.refchoice import _SEVEN_DIGITS
@@ -69,6 +69,21 @@ LABEL_WORDS = ["ons", "onze", "kenmerk", "zaaknummer", "zaaknr", "registratienum
                 max_size=14).map("".join))
 def test_foreign_labels_as_the_plain_search_finds_them(before: str) -> None:
     assert _foreign_label(before) == bool(_FOREIGN_LABEL.search(before.rstrip(" :(")))
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.sampled_from(_SKIP_WORDS).map(lambda w: w.upper() if len(w) % 2 else w.title()),
+                          st.sampled_from(_SKIP_WORDS),
+                          st.sampled_from([" ", "\n", "\t", "\u00a0", "x", "ı", "İ", "ſ", "é", "1", "-", "Hilversum"])),
+                max_size=10).map("".join))
+def test_skip_words_as_the_plain_search_finds_them(before: str) -> None:
+    assert _skip_before(before) == bool(_SKIP_BEFORE.search(before.rstrip()[-24:]))
+
+
+@SETTINGS
+@given(st.from_regex(_SKIP_BEFORE), st.text(max_size=10))
+def test_every_skip_phrase_passes_the_check(phrase: str, before: str) -> None:
+    assert _skip_before(before + phrase) == bool(_SKIP_BEFORE.search((before + phrase).rstrip()[-24:]))
 
 
 @pytest.fixture(scope="module")
