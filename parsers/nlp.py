@@ -13,7 +13,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from parsers.registry import Registry, fold_name, fold_token
 
@@ -155,8 +155,7 @@ def _name_lines(text: str, keys: frozenset[str]) -> tuple[str, list[int], list[i
     return "\n".join(kept), starts, origins
 
 
-@dataclass(frozen=True)
-class NameHit:
+class NameHit(NamedTuple):  # a value made several times a mail: a tuple is made fastest
     label: str  # CBS code, or AMBIGUOUS + folded base name
     start: int  # character offsets in the text
     end: int
