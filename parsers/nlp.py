@@ -111,8 +111,10 @@ def _build(registry: Registry) -> NameMatcher:
 # whole run of the line it stands in
 _LETTERS = re.compile(r"[^\W\d_]+")
 # The keys are ASCII letters (checked when they are made): a key that is a whole run of letters is a whole run of
-# ASCII letters too, and the ASCII class is read much faster than the Unicode one. (A run of ASCII letters may be
-# part of a longer run of letters, "bergenø": that only keeps a line more.)
+# ASCII letters too, and the ASCII class is read much faster than the Unicode one. A run of ASCII letters may be
+# part of a longer run of letters: that keeps a line more, and rightly so where the letters beside the name are a
+# symbol's ("Hilversum™": folding makes ™ "TM", which the tokenizer splits off; runs of letters of any script
+# dropped that line and missed the name).
 _ASCII_LETTERS = re.compile(r"[a-z]+")
 _LONG = 60
 _LONG_RUN = re.compile(rf"\S{{{_LONG},}}")

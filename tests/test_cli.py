@@ -104,7 +104,8 @@ def test_explain_without_a_database_loads_no_store(tmp_path: Path) -> None:
     env.update(IBT_HOME=str(tmp_path), IBT_DATABASE_URL=f"sqlite:///{tmp_path}/var/ibt.db")
     probe = ("import sys\nfrom bot.cli import main\nsys.argv = ['ibt', 'explain', '--json', sys.argv[1]]\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in ('sqlmodel', 'bot.store.repo', 'bot.delivery', 'slack_sdk') if m in sys.modules))")
+             "loaded = ('sqlmodel', 'bot.store.repo', 'bot.delivery', 'slack_sdk')\n"
+             "print(sorted(m for m in loaded if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", probe, str(DEV / "d011-hilversum-reactie-ibt.eml")], env=env,
                        capture_output=True, text=True, check=True)
     assert json.loads(r.stdout.splitlines()[0])["kind"]

@@ -141,3 +141,9 @@ def test_no_foreign_label_is_longer_than_the_search_looks_back() -> None:
     labels = [re.sub(r"\\s\+", " ", a).replace("\\b", "").replace("\\.", ".") for a in group.split("|")]
     assert len(labels) > 20
     assert max(map(len, labels)) == _LONGEST_LABEL
+
+
+def test_a_name_beside_a_symbol_that_folds_to_letters_is_found(registry: Registry) -> None:
+    nm = build_matcher(registry)  # ™ folds to "TM", which the tokenizer splits off: the line must still be read
+    for text in ("Hilversum™", "™Hilversum", "Gemeente ™Hilversum", "x\n℠Hilversum"):
+        assert [h.text for h in find_names(text, nm)] == ["Hilversum"], text
