@@ -87,11 +87,10 @@ class Prefiltered:
         self.factors = factors(regex)
 
     def possible(self, text: str) -> bool:
-        return self.factors is None or self.possible_folded(fold(text))
-
-    def possible_folded(self, folded: str) -> bool:
-        """`possible` of a text whose `fold` is given (one folding for several patterns)."""
-        return self.factors is None or any(f in folded for f in self.factors)
+        if self.factors is None:
+            return True
+        folded = fold(text)
+        return any(f in folded for f in self.factors)
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.regex.search(text) if self.possible(text) else None
