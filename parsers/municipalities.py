@@ -22,16 +22,14 @@ from parsers.model import Evidence
 from parsers.nlp import AMBIGUOUS, NameHit, NameMatcher, build_matcher, find_names_each
 from parsers.prefilter import fold as case_fold
 from parsers.prefilter import prefiltered
-from parsers.registry import Registry, fold_name, fold_token
+from parsers.registry import Registry, fold_name
+from parsers.senders import domain_municipality, is_regional_sender, learned_municipality, regional_body
 
 COMMON_WORD_NAMES = frozenset({
     "best", "beek", "buren", "huizen", "putten", "sluis", "stein", "laren", "goes", "ede", "epe", "oss", "urk",
     "renswoude", "eijsden margraten", "echt susteren", "bergen", "vaals", "venray", "weert", "tiel", "hof van twente",
     "horst aan de maas", "land van cuijk", "westland", "edam volendam", "oost gelre", "olst wijhe", "midden delfland",
 })
-_REGIONAL = prefiltered(r"\b(?:regio\s+[A-Z]|veiligheidsregio|regionaal\s+(?:co[öo]rdinator|adviseur)|regietafel|"
-                       r"regionale\s+|gemeenschappelijke\s+regeling|werkorganisatie|samenwerkingsverband|"
-                       r"vereniging\s+van\s+\w+\s+gemeenten)", re.IGNORECASE)
 # a name after one of these words is another body's ("Provincie Utrecht", "Rechtbank Amsterdam")
 _SKIP_WORDS = ("provincie", "regio", "rechtbank", "veiligheidsregio", "ggd", "omgevingsdienst", "waterschap", "station",
                "hogeschool", "universiteit", "ziekenhuis", "politie", "luchthaven", "stichting")
@@ -78,59 +76,6 @@ class MunicipalityFindings:
 
     def ranked(self) -> list[tuple[str, float]]:
         return sorted(self.scores.items(), key=lambda kv: (-kv[1], self.first_seen.get(kv[0], 1 << 30)))
-
-
-def domain_municipality(address: str, registry: Registry) -> str | None:
-    """The municipality owning an address's domain, also for "gemeente-x.nl" spellings of "x.nl"."""
-    if "@" not in address:
-        return None
-    domain = address.rsplit("@", 1)[1].strip().lower().rstrip(">")
-    hit = registry.by_domain(domain)
-    if hit is None:
-        first, _, rest = domain.partition(".")
-        bare = re.sub(r"^gemeente-?", "", first)
-        if bare != first and rest:
-            hit = registry.by_domain(f"{bare}.{rest}")
-    return hit.code if hit else None
-
-
-def is_regional_sender(display_name: str, signature: str, new: str = "") -> bool:
-    """The display name or signature names a regional body; in the new text only a short line of its own (a
-    sign-off that the splitter left in), never prose such as "het regionale plan van aanpak"."""
-    lines = [ln for ln in new.splitlines()[-15:] if 0 < len(ln.strip()) <= 60]
-    if not _REGIONAL.possible("\n".join((display_name, signature[:600], *lines))):  # one check for all of them
-        return False
-    return bool(_REGIONAL.search(display_name) or _REGIONAL.search(signature[:600])
-                or any(_REGIONAL.search(ln) for ln in lines))
-
-
-def learned_municipality(address: str, learned: Mapping[str, str]) -> str | None:
-    """The municipality officers confirmed for this mail domain (or a parent domain of it)."""
-    domain = address.rsplit("@", 1)[-1].strip().lower().rstrip(">")
-    parts = domain.split(".")
-    return next((learned[d] for i in range(len(parts) - 1) if (d := ".".join(parts[i:])) in learned), None)
-
-
-def regional_body(address: str, display_name: str, signature: str,
-                  regions: Mapping[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]] | None:
-    """(name or domain, member codes) of the regional body (config/regions.toml) writing this mail, if any."""
-    domain = address.rsplit("@", 1)[-1].strip().lower().rstrip(">")
-    for key, members in regions.items():
-        if "." in key and (domain == key or domain.endswith("." + key)):
-            return key, members
-    # a name's longest word is in the accent- and case-folded text wherever the name is; most mails name no body
-    folded = fold_token(display_name + "\n" + signature[:600])
-    names = sorted((k for k in regions if "." not in k and _longest_word(k) in folded), key=len, reverse=True)
-    if not names:
-        return None
-    where = " " + fold_name(display_name) + " " + " ".join(fold_name(ln) for ln in signature[:600].splitlines()) + " "
-    hit = next((k for k in names if f" {k} " in where), None)
-    return (hit, regions[hit]) if hit else None
-
-
-@lru_cache(maxsize=1024)
-def _longest_word(name: str) -> str:
-    return max(name.split(), key=len, default="")
 
 
 def find_municipalities(zones: Mapping[str, str], sender: str, display_name: str, registry: Registry,
@@ -280,26 +225,6 @@ def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], nm: NameM
 def _signature_line(text: str, hit: NameHit) -> bool:
     line_start = text.rfind("\n", 0, hit.start) + 1
     return bool(re.fullmatch(r"\s*(?:gemeente|de gemeente)\s+", text[line_start: hit.start], re.IGNORECASE))
-
-
-# a signature of a shared-service organisation: "8RHK ambtenaren, werkzaam voor gemeente Berkelland"
-_WORKS_FOR = re.compile(r"\bwerkzaam\s+(?:voor|bij)\s+(?:de\s+)?gemeente\s+([A-ZÀ-Ý'’][^\n,;:()|]{1,60})",
-                        re.IGNORECASE)
-
-
-def works_for_municipality(text: str, registry: Registry) -> str | None:
-    """The one municipality a "werkzaam voor/bij (de) gemeente X" line names (None if none or more than one).
-    Used for machine mail only (an out-of-office of a shared-service domain): in a person's mail it names the
-    employer, who may write "namens" another municipality (a regional coordinator employed by Doetinchem)."""
-    codes: set[str] = set()
-    for m in _WORKS_FOR.finditer(text):
-        words = m.group(1).split()
-        for n in range(min(len(words), 4), 0, -1):
-            hit = registry.resolve(" ".join(words[:n]).rstrip(".")) if words[0][:1].isupper() else None
-            if hit is not None:
-                codes.add(hit.code)
-                break
-    return next(iter(codes)) if len(codes) == 1 else None
 
 
 def _kind_for(zone: str, ctx: str, text: str, hit: NameHit) -> str:

@@ -17,15 +17,10 @@ from parsers.facts import find_facts, find_return_date
 from parsers.kinds import MailView, classify
 from parsers.mime import ParsedMail
 from parsers.model import AUTOMATIC_KINDS, Attachment, Evidence, Facts, Kind, MunicipalityMatch, Reading
-from parsers.municipalities import (
-    MunicipalityFindings,
-    domain_municipality,
-    find_municipalities,
-    learned_municipality,
-    works_for_municipality,
-)
+from parsers.municipalities import MunicipalityFindings, find_municipalities
 from parsers.quotes import find_forwarded, split_quote
 from parsers.refchoice import RefDecision, decide_reference, find_machine_references, thread_references
+from parsers.senders import domain_municipality, learned_municipality, works_for_municipality
 
 if TYPE_CHECKING:
     from parsers.understand import ReadingContext

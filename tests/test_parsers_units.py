@@ -14,10 +14,11 @@ from parsers.facts import find_facts, find_return_date
 from parsers.htmltext import html_to_text
 from parsers.mime import decode_header, parse_mime
 from parsers.model import Kind, LetterRef
-from parsers.municipalities import domain_municipality, find_municipalities
+from parsers.municipalities import find_municipalities
 from parsers.quotes import find_forwarded, split_quote
 from parsers.references import find_citations, match_register
 from parsers.registry import Registry
+from parsers.senders import domain_municipality
 from parsers.understand import ReadingContext, read_mail
 from tests.support.reading import shared_registry
 

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers import facts, human_kinds, kinds, letterdates, municipalities, refchoice
+from parsers import facts, human_kinds, kinds, letterdates, municipalities, refchoice, senders
 from parsers.prefilter import Prefiltered, factors, fold, prefiltered
 
-PATTERNS = {f"{m.__name__}.{name}": value for m in (human_kinds, kinds, facts, letterdates, municipalities, refchoice)
+READERS = (human_kinds, kinds, facts, letterdates, municipalities, refchoice, senders)
+PATTERNS = {f"{m.__name__}.{name}": value for m in READERS
             for name, value in vars(m).items() if isinstance(value, Prefiltered)}
 
 

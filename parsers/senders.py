@@ -1,0 +1,89 @@
+"""What the sender side of a mail says about its municipality: the mail domain (the registry's, or one officers
+confirmed), a regional body writing for its members (config/regions.toml, or its wording), and the employer a
+shared-service signature names ("werkzaam voor gemeente X")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from parsers.prefilter import prefiltered
+from parsers.registry import Registry, fold_name, fold_token
+
+_REGIONAL = prefiltered(r"\b(?:regio\s+[A-Z]|veiligheidsregio|regionaal\s+(?:co[öo]rdinator|adviseur)|regietafel|"
+                       r"regionale\s+|gemeenschappelijke\s+regeling|werkorganisatie|samenwerkingsverband|"
+                       r"vereniging\s+van\s+\w+\s+gemeenten)", re.IGNORECASE)
+
+
+def domain_municipality(address: str, registry: Registry) -> str | None:
+    """The municipality owning an address's domain, also for "gemeente-x.nl" spellings of "x.nl"."""
+    if "@" not in address:
+        return None
+    domain = address.rsplit("@", 1)[1].strip().lower().rstrip(">")
+    hit = registry.by_domain(domain)
+    if hit is None:
+        first, _, rest = domain.partition(".")
+        bare = re.sub(r"^gemeente-?", "", first)
+        if bare != first and rest:
+            hit = registry.by_domain(f"{bare}.{rest}")
+    return hit.code if hit else None
+
+
+def is_regional_sender(display_name: str, signature: str, new: str = "") -> bool:
+    """The display name or signature names a regional body; in the new text only a short line of its own (a
+    sign-off that the splitter left in), never prose such as "het regionale plan van aanpak"."""
+    lines = [ln for ln in new.splitlines()[-15:] if 0 < len(ln.strip()) <= 60]
+    if not _REGIONAL.possible("\n".join((display_name, signature[:600], *lines))):  # one check for all of them
+        return False
+    return bool(_REGIONAL.search(display_name) or _REGIONAL.search(signature[:600])
+                or any(_REGIONAL.search(ln) for ln in lines))
+
+
+def learned_municipality(address: str, learned: Mapping[str, str]) -> str | None:
+    """The municipality officers confirmed for this mail domain (or a parent domain of it)."""
+    domain = address.rsplit("@", 1)[-1].strip().lower().rstrip(">")
+    parts = domain.split(".")
+    return next((learned[d] for i in range(len(parts) - 1) if (d := ".".join(parts[i:])) in learned), None)
+
+
+def regional_body(address: str, display_name: str, signature: str,
+                  regions: Mapping[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]] | None:
+    """(name or domain, member codes) of the regional body (config/regions.toml) writing this mail, if any."""
+    domain = address.rsplit("@", 1)[-1].strip().lower().rstrip(">")
+    for key, members in regions.items():
+        if "." in key and (domain == key or domain.endswith("." + key)):
+            return key, members
+    # a name's longest word is in the accent- and case-folded text wherever the name is; most mails name no body
+    folded = fold_token(display_name + "\n" + signature[:600])
+    names = sorted((k for k in regions if "." not in k and _longest_word(k) in folded), key=len, reverse=True)
+    if not names:
+        return None
+    where = " " + fold_name(display_name) + " " + " ".join(fold_name(ln) for ln in signature[:600].splitlines()) + " "
+    hit = next((k for k in names if f" {k} " in where), None)
+    return (hit, regions[hit]) if hit else None
+
+
+@lru_cache(maxsize=1024)
+def _longest_word(name: str) -> str:
+    return max(name.split(), key=len, default="")
+
+
+# a signature of a shared-service organisation: "8RHK ambtenaren, werkzaam voor gemeente Berkelland"
+_WORKS_FOR = re.compile(r"\bwerkzaam\s+(?:voor|bij)\s+(?:de\s+)?gemeente\s+([A-ZÀ-Ý'’][^\n,;:()|]{1,60})",
+                        re.IGNORECASE)
+
+
+def works_for_municipality(text: str, registry: Registry) -> str | None:
+    """The one municipality a "werkzaam voor/bij (de) gemeente X" line names (None if none or more than one).
+    Used for machine mail only (an out-of-office of a shared-service domain): in a person's mail it names the
+    employer, who may write "namens" another municipality (a regional coordinator employed by Doetinchem)."""
+    codes: set[str] = set()
+    for m in _WORKS_FOR.finditer(text):
+        words = m.group(1).split()
+        for n in range(min(len(words), 4), 0, -1):
+            hit = registry.resolve(" ".join(words[:n]).rstrip(".")) if words[0][:1].isupper() else None
+            if hit is not None:
+                codes.add(hit.code)
+                break
+    return next(iter(codes)) if len(codes) == 1 else None
