@@ -12,7 +12,8 @@ import re
 import threading
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from parsers.registry import Registry, fold_name, fold_token
@@ -27,8 +28,10 @@ class NameMatcher:
     base_names: dict[str, tuple[str, ...]]  # folded base name → codes it may mean
     fuzzy_choices: tuple[tuple[str, str], ...]  # (folded name, code) for names longer than 5 characters
     fuzzy_names: tuple[str, ...]  # the folded names of fuzzy_choices, in the same order
-    # the longest run of letters of every pattern (folded): a line without any of them holds no name
+    # the longest run of letters of every pattern (folded): a text without any of them holds no name
     keys: frozenset[str] = frozenset()
+    # per key: how many characters a match may reach before and after it (see `_reach`)
+    reach: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 _CACHE: dict[int, tuple[Registry, NameMatcher]] = {}
@@ -100,11 +103,27 @@ def _build(registry: Registry) -> NameMatcher:
         matcher.add(AMBIGUOUS + b, [nlp.make_doc(b)])
         base[b] = codes
         texts.add(b)
-    keys = frozenset(_key(t) for t in texts)
+    reach: dict[str, tuple[int, int]] = {}
+    for t in texts:
+        key = _key(t)
+        before, after = _reach(nlp, t, key)
+        was = reach.get(key, (0, 0))
+        reach[key] = (max(before, was[0]), max(after, was[1]))
+    keys = frozenset(reach)
     if not all(k.isascii() and k.isalpha() and k.islower() for k in keys):
         keys = frozenset({""})  # a name with letters beyond ASCII: no line selection, every line is read
     return NameMatcher(nlp, matcher, {k: tuple(v) for k, v in base.items()}, tuple(fuzzy),
-                       tuple(f for f, _ in fuzzy), keys)
+                       tuple(f for f, _ in fuzzy), keys, reach)
+
+
+def _reach(nlp: Any, pattern: str, key: str) -> tuple[int, int]:
+    """How far a match of `pattern` reaches before and after its key, in characters of a text whose characters
+    each fold to one: its tokens have the pattern's tokens' folded forms, and between two of them stands at most
+    one space (any other white space is a token of its own, which the pattern does not have). A key that is not
+    within one token gets no bound."""
+    norms = " ".join(t.norm_ for t in nlp.make_doc(pattern))
+    at = norms.find(key)
+    return (at, len(norms) - at - len(key)) if at >= 0 else (_NO_BOUND, _NO_BOUND)
 
 
 # runs of letters; the tokenizer never splits a token between two letters, so a name's longest letter run is a
@@ -127,22 +146,73 @@ def _key(pattern: str) -> str:
     return max(runs, key=lambda r: (r not in _FREQUENT, len(r)), default="")
 
 
-def _name_lines(text: str, keys: frozenset[str]) -> tuple[str, list[int], list[int]]:
-    """The lines of `text` that can hold a name, joined by line breaks, with where each of them starts in the
-    joined text and in `text`; ("", [], []) when no line can. A line is kept when it contains (as a substring) a
-    key that occurs as a word in the text: a kept line only costs tokenizing, a dropped one would lose a name, so
-    the test errs on keeping. (The tokenizer reads whitespace a character at a time: dropped lines are left out,
-    not blanked.)"""
-    whole = text, [0], [0]
+def _name_lines(text: str, nm: NameMatcher) -> tuple[str, list[int], list[int]]:
+    """The parts of `text` that can hold a name, joined by line breaks, with where each of them starts in the
+    joined text and in `text`; ("", [], []) when none can. Only a text with a key as a word can hold a name. A
+    part is a window around each place a key stands (as a substring: a part too many only costs tokenizing, a
+    part too few would lose a name), widened to white space so that it is tokenized as in the whole text; when
+    folding does not keep every character in its place, the lines that hold a key. (The tokenizer reads white
+    space a character at a time: what is not read is left out, not blanked.)"""
+    keys = nm.keys
     if not keys or "" in keys:
-        return whole
+        return text, [0], [0]
     folded = fold_token(text)
     present = keys.intersection(_ASCII_LETTERS.findall(folded))
     if not present:
         return "", [], []
+    if len(folded) == len(text) and (text.isascii() or all(map(_folds_alone, set(_NOT_ASCII.findall(text))))):
+        return _windows(text, folded, present, nm.reach)
+    return _lines(text, folded, present)
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_NO_BOUND = 100_000  # the most of a text that is read
+
+
+@lru_cache(maxsize=4096)
+def _folds_alone(char: str) -> bool:
+    """Whether `char` folds to one character wherever it stands (lower case and decomposition work a character at a
+    time, bar the final sigma, which is one character either way)."""
+    return len(fold_token(char)) == 1
+
+
+def _windows(text: str, folded: str, present: set[str] | frozenset[str],
+             reach: dict[str, tuple[int, int]]) -> tuple[str, list[int], list[int]]:
+    """A window around every place a present key stands, as far as a match can reach, widened to the nearest space
+    or line break on each side (the tokenizer splits there and reads what lies between on its own); windows that
+    overlap or touch are one."""
+    spans: list[tuple[int, int]] = []
+    size = len(text)
+    spaced = text.replace("\n", " ")  # one search finds the nearest space or line break
+    for key in present:
+        before, after = reach[key]
+        width = len(key) + after
+        at = folded.find(key)
+        while at >= 0:
+            lo = at - before
+            stop = spaced.find(" ", at + width)
+            spans.append((spaced.rfind(" ", 0, lo) + 1 if lo > 0 else 0, stop if stop >= 0 else size))
+            at = folded.find(key, at + 1)
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, stop in spans:
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop])
+    starts: list[int] = []
+    joined = 0
+    for start, stop in merged:
+        starts.append(joined)
+        joined += stop - start + 1
+    return "\n".join(text[start:stop] for start, stop in merged), starts, [start for start, _ in merged]
+
+
+def _lines(text: str, folded: str, present: set[str] | frozenset[str]) -> tuple[str, list[int], list[int]]:
+    """The lines that hold a present key."""
     lines, flines = text.split("\n"), folded.split("\n")
     if len(lines) != len(flines):  # folding never adds or removes a line break; if it ever did, keep all
-        return whole
+        return text, [0], [0]
     kept: list[str] = []
     starts: list[int] = []
     origins: list[int] = []
@@ -178,7 +248,7 @@ def find_names_each(texts: Sequence[str], nm: NameMatcher) -> list[list[NameHit]
     owners: list[int] = []  # ... and which text that is
     joined = 0
     for i, text in enumerate(texts):
-        clean, line_starts, line_origins = _name_lines(text[:100_000], nm.keys)
+        clean, line_starts, line_origins = _name_lines(text[:_NO_BOUND], nm)
         if not clean.strip():
             continue
         parts.append(clean)

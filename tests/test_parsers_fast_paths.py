@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from parsers.mime import parse_mime
 from parsers.municipalities import _AFTER_GEMEENTE, _SKIP_BEFORE, _SKIP_WORDS, _skip_before
-from parsers.nlp import build_matcher, find_names, find_names_each
+from parsers.nlp import _LONG_RUN, NameHit, NameMatcher, build_matcher, find_names, find_names_each
 from parsers.quotes import split_quote
 from parsers.refchoice import _SEVEN_DIGITS
 from parsers.references import _CANDIDATE, _FOREIGN_LABEL, _foreign_label
@@ -98,6 +98,50 @@ def _zone_texts() -> list[str]:
         split = split_quote(mail.text)
         out += [mail.subject, split.new, split.signature, split.quoted]
     return out
+
+
+def plain_names(text: str, nm: NameMatcher) -> list[NameHit]:
+    """The specification of `find_names`: the whole text tokenized, long runs blanked, and spaCy's filter_spans."""
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
+    clean = _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text[:100_000])
+    doc = nm.nlp.make_doc(clean)
+    spans = filter_spans([Span(doc, start, end, label=m) for m, start, end in nm.matcher(doc)])
+    return [NameHit(s.label_, s.start_char, s.end_char, text[s.start_char: s.end_char]) for s in spans]
+
+
+def test_names_are_found_as_in_the_whole_text(registry: Registry) -> None:
+    nm = build_matcher(registry)
+    texts = _zone_texts()
+    assert sum(map(len, (plain_names(t, nm) for t in texts))) > 50
+    for text in texts:
+        assert find_names(text, nm) == plain_names(text, nm)
+
+
+# around names: spaces of every kind, characters that fold to none, one or several ("e\u0301", "ĳ", "…", "™"),
+# letters that change length in lower case ("İ"), the final sigma, punctuation the tokenizer splits off
+NOISE = [" ", "  ", "\n", "\t", "\r\n", "\u00a0", "\u2009", ", ", "-", "–", "(", ")", "'", "’", ".", ":", "/",
+         "é", "e\u0301", "\u0301", "ĳ", "…", "™", "İ", "ΟΔΟΣ ", "ø", "x", "1", "gemeente ", "op ", "aan den ", "de ",
+         "'s-", "s ", "ede", "tweede", "Beste", "bergen", "HAAG", "Den", "Zoom"]
+
+
+def test_names_amid_every_kind_of_noise_are_found_as_in_the_whole_text(registry: Registry) -> None:
+    nm = build_matcher(registry)
+    names = sorted({n for m in registry.municipalities for n in (m.name, *m.aliases, *m.former)})
+
+    @SETTINGS
+    @given(st.lists(st.one_of(st.sampled_from(names), st.sampled_from(NOISE)), max_size=14).map("".join))
+    def check(text: str) -> None:
+        assert find_names(text, nm) == plain_names(text, nm)
+
+    check()
+
+
+def test_names_after_characters_that_fold_to_several_are_found(registry: Registry) -> None:
+    nm = build_matcher(registry)  # folded text as long as the text, but its places shifted by eight
+    text = "\u2026" * 4 + " Bergen op Zoom e" + "\u0301" * 8
+    assert [h.text for h in find_names(text, nm)] == ["Bergen op Zoom"] == [h.text for h in plain_names(text, nm)]
 
 
 def test_names_of_several_texts_are_each_texts_own(registry: Registry) -> None:

@@ -139,8 +139,8 @@ def test_the_name_pipeline_is_built_afresh_once_its_vocabulary_is_full(registry:
 
     nm = build_matcher(registry)
     bound = len(nm.nlp.vocab.strings) + 50
-    for i in range(30):  # words never seen before, on a line with a name: each stays in the vocabulary
-        find_names(f"gemeente Hilversum woordx{i}a woordx{i}b woordx{i}c", nm)
+    for i in range(30):  # words never seen before, beside a name (read with it): each stays in the vocabulary
+        find_names(f"gemeente Hilversum,woordx{i}a,woordx{i}b,woordx{i}c", nm)
     assert len(nm.nlp.vocab.strings) > bound
     fresh = build_matcher(registry, max_strings=bound)
     assert fresh is not nm and len(fresh.nlp.vocab.strings) < bound
