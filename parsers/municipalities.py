@@ -153,6 +153,9 @@ _BEHALF_GAP = frozenset({"de", "het", "van", "en", "college", "colleges", "burge
                          "deelnemende", "ambtelijke", "organisatie", "directie", "bestuur", "dagelijks"})
 
 
+_WORDS = re.compile(r"[\w&]+")
+
+
 def _on_behalf(sentence: str) -> bool:
     """The name is written for: "namens (het college van) (de gemeente) X", "in opdracht van de burgemeester van X".
     Only titles may stand between the phrase and the name, so "namens beide gemeenten vraag ik ... samen met X"
@@ -160,7 +163,7 @@ def _on_behalf(sentence: str) -> bool:
     found = list(_ON_BEHALF.finditer(sentence))
     if not found:
         return False
-    gap = re.findall(r"[\w&]+", sentence[found[-1].end():].lower())
+    gap = _WORDS.findall(sentence[found[-1].end():].lower())
     return len(gap) <= 10 and all(w in _BEHALF_GAP for w in gap)
 
 
@@ -222,9 +225,15 @@ def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], nm: NameM
     _fuzzy_gemeente(zone, text, offset, nm, found, hits)
 
 
+# what stands on a line before a name: "gemeente", "de gemeente"
+_GEMEENTE_PREFIX = re.compile(r"\s*(?:gemeente|de gemeente)\s+", re.IGNORECASE)
+_GEMEENTE_ONLY = re.compile(r"\s*gemeente\s+", re.IGNORECASE)
+_DE_GEMEENTE_END = re.compile(r"\bde gemeente\s+$", re.IGNORECASE)
+
+
 def _signature_line(text: str, hit: NameHit) -> bool:
     line_start = text.rfind("\n", 0, hit.start) + 1
-    return bool(re.fullmatch(r"\s*(?:gemeente|de gemeente)\s+", text[line_start: hit.start], re.IGNORECASE))
+    return bool(_GEMEENTE_PREFIX.fullmatch(text[line_start: hit.start]))
 
 
 def _kind_for(zone: str, ctx: str, text: str, hit: NameHit) -> str:
@@ -232,11 +241,11 @@ def _kind_for(zone: str, ctx: str, text: str, hit: NameHit) -> str:
         return ctx
     line_start = text.rfind("\n", 0, hit.start) + 1
     prefix = text[line_start: hit.start]
-    if zone == "signature" and (re.fullmatch(r"\s*(?:gemeente\s+)", prefix, re.IGNORECASE)
-                                or (re.search(r"\bde gemeente\s+$", prefix, re.IGNORECASE)
+    if zone == "signature" and (_GEMEENTE_ONLY.fullmatch(prefix)
+                                or (_DE_GEMEENTE_END.search(prefix)
                                 and "aanvaardt" in text[hit.end: hit.end + 30])):
         return "signature"
-    if zone == "attachment" and hit.start < 300 and re.fullmatch(r"\s*gemeente\s+", prefix, re.IGNORECASE):
+    if zone == "attachment" and hit.start < 300 and _GEMEENTE_ONLY.fullmatch(prefix):
         return "letterhead"
     if zone == "subject" and ctx == "gemeente":
         return "subject"

@@ -14,12 +14,16 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from parsers.model import LetterRef
+from parsers.prefilter import fold as case_fold
 
 # 6 to 8 digit-like characters, separated by at most one space/dash/dot, not glued to letters or digits. The
 # "not glued" test before the first character stands after it, (?<![\w.\-/].): so the pattern starts with a set
 # of characters and `re` skips straight to them instead of trying the test at every position (four times faster).
 _CANDIDATE = re.compile(r"([0-9Ool](?<![\w.\-/].)(?:[ .\-](?=[0-9Ool]))?"
                         r"(?:[0-9Ool](?:[ .\-](?=[0-9Ool]))?){4,8}[0-9Ool])(?![\w\-/]|\.\d)")
+_FOREIGN_LABELS = ("ons kenmerk", "onze kenmerk", "ons zaaknummer", "zaaknummer", "zaaknr", "registratienummer", "kvk",
+                   "k.v.k", "telefoon", "tel", "mobiel", "postbus", "iban", "btw", "id", "wachtwoordcode", "incident",
+                   "factuur", "ecli", "bsn", "dossiernummer", "saaknûmer")  # and "m", "t" as words
 _FOREIGN_LABEL = re.compile(
     r"(?:ons\s+kenmerk|onze\s+kenmerk|ons\s+zaaknummer|zaaknummer|zaaknr|registratienummer|kvk|k\.v\.k|"
     r"telefoon|tel\b|tel\.|mobiel|\bm\b|\bt\b|postbus|iban|btw|id|wachtwoordcode|incident|factuur|ecli|"
@@ -30,14 +34,23 @@ _LONGEST_LABEL = len("registratienummer")
 
 def _foreign_label(before: str) -> bool:
     """`before` ends with another number's label (then only white space, ":", ".", "#" or "("). With white space
-    made single spaces and those characters taken off the end, a label ends the text, so `re` need only try the
-    last few positions (the look-behind of a word boundary still sees the character before them)."""
+    made single spaces and those characters taken off the end, a label ends the text: the regex is asked only
+    when the case-folded end is a label (or the word "m" or "t"), and then only at the last few positions (the
+    look-behind of a word boundary still sees the character before them)."""
     t = " ".join(before.rstrip(" :(").split()).rstrip(" :.#")
+    if not (case_fold(t[-_LONGEST_LABEL:]).endswith(_FOREIGN_LABELS)
+            or (t[-1:] in ("m", "M", "t", "T") and not (t[-2:-1].isalnum() or t[-2:-1] == "_"))):
+        return False
     return _FOREIGN_LABEL.search(t, max(0, len(t) - _LONGEST_LABEL - 1)) is not None
 
 
 _OUR_LABEL = re.compile(r"(?:uw|onze?)\s+(?:kenmerk|referentie|ref\.?)|referentie|kenmerk|ref\.?|brief",
                         re.IGNORECASE)
+
+
+_AS_DIGITS = str.maketrans("Ool", "001", " .-")  # separators out, O and l read as 0 and 1
+# a postcode, an amount, a phone number's country code or other digits just before: part of another number
+_OTHER_NUMBER_BEFORE = re.compile(r"\d{4}\s?[A-Z]{2}\s*$|€\s*$|\+\d*\s*$|\d[\s\-]*$")
 
 
 class Citation(NamedTuple):  # a value made several times a mail: a tuple is made fastest
@@ -53,18 +66,18 @@ def find_citations(zones: Mapping[str, str]) -> list[Citation]:
     for zone, text in zones.items():
         for m in _CANDIDATE.finditer(text):
             written = m.group(1)
-            digits = re.sub(r"[ .\-]", "", written).replace("O", "0").replace("o", "0").replace("l", "1")
+            digits = written.translate(_AS_DIGITS)
             if not digits.isdigit() or not 6 <= len(digits) <= 8:
                 continue
             if written.count("O") + written.count("o") + written.count("l") > 2:
                 continue
-            if digits.startswith("0") and re.search(r"[ \-]", written):  # phone numbers: 050 - 367 91 11
+            if digits.startswith("0") and (" " in written or "-" in written):  # phone numbers: 050 - 367 91 11
                 continue
             before = text[max(0, m.start() - 40): m.start()]
             if _foreign_label(before):
                 continue
             line_before = before.rsplit("\n", 1)[-1]
-            if re.search(r"\d{4}\s?[A-Z]{2}\s*$|€\s*$|\+\d*\s*$|\d[\s\-]*$", line_before):
+            if _OTHER_NUMBER_BEFORE.search(line_before):
                 continue
             labelled = bool(_OUR_LABEL.search(line_before[-30:]))
             out.append(Citation(written, digits, zone, labelled))

@@ -58,6 +58,8 @@ def test_gemeente_phrases_as_the_plain_pattern_finds_them(text: str) -> None:
     _same(_AFTER_GEMEENTE, PLAIN_AFTER_GEMEENTE, text)
 
 
+# letters that re.IGNORECASE takes for an ASCII letter
+RE_CASE_EQUAL = str.maketrans({"i": "ı", "I": "İ", "s": "ſ", "k": "\u212a"})
 LABEL_WORDS = ["ons", "onze", "kenmerk", "zaaknummer", "zaaknr", "registratienummer", "KvK", "k.v.k", "Tel", "tel.",
                "telefoon", "mobiel", "m", "t", "Postbus", "IBAN", "btw", "id", "wachtwoordcode", "incident",
                "factuur", "ECLI", "bsn", "dossiernummer", "saaknûmer", "referentie", "x", "mt", "am"]
@@ -65,7 +67,10 @@ LABEL_WORDS = ["ons", "onze", "kenmerk", "zaaknummer", "zaaknr", "registratienum
 
 @SETTINGS
 @given(st.lists(st.one_of(st.sampled_from(LABEL_WORDS),
-                          st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", ":", ".", "#", "(", ")", "-", "é", "1"])),
+                          st.sampled_from(LABEL_WORDS).map(str.upper),
+                          st.sampled_from(LABEL_WORDS).map(lambda w: w.translate(RE_CASE_EQUAL)),
+                          st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", ":", ".", "#", "(", ")", "-", "é", "1", "_",
+                                           "İ", "ı", "ſ", "\u0307", "\u212a", "Û", "ﬁ"])),
                 max_size=14).map("".join))
 def test_foreign_labels_as_the_plain_search_finds_them(before: str) -> None:
     assert _foreign_label(before) == bool(_FOREIGN_LABEL.search(before.rstrip(" :(")))
@@ -179,12 +184,14 @@ def test_names_beside_long_runs_are_found_and_names_inside_them_are_not(registry
 
 
 def test_no_foreign_label_is_longer_than_the_search_looks_back() -> None:
-    from parsers.references import _LONGEST_LABEL
+    from parsers.references import _FOREIGN_LABELS, _LONGEST_LABEL
 
     group = _FOREIGN_LABEL.pattern[len("(?:"): _FOREIGN_LABEL.pattern.index(")[")]
     labels = [re.sub(r"\\s\+", " ", a).replace("\\b", "").replace("\\.", ".") for a in group.split("|")]
     assert len(labels) > 20
     assert max(map(len, labels)) == _LONGEST_LABEL
+    # the end check knows every label: the words "m" and "t" apart, and "tel." (a text never ends with ".")
+    assert set(labels) - {"m", "t", "tel."} == set(_FOREIGN_LABELS)
 
 
 def test_a_name_beside_a_symbol_that_folds_to_letters_is_found(registry: Registry) -> None:
