@@ -32,6 +32,7 @@ class NameMatcher:
     keys: frozenset[str] = frozenset()
     # per key: how many characters a match may reach before and after it (see `_reach`)
     reach: dict[str, tuple[int, int]] = field(default_factory=dict)
+    byte_keys: frozenset[bytes] = frozenset()  # the keys as ASCII bytes
 
 
 _CACHE: dict[int, tuple[Registry, NameMatcher]] = {}
@@ -113,7 +114,7 @@ def _build(registry: Registry) -> NameMatcher:
     if not all(k.isascii() and k.isalpha() and k.islower() for k in keys):
         keys = frozenset({""})  # a name with letters beyond ASCII: no line selection, every line is read
     return NameMatcher(nlp, matcher, {k: tuple(v) for k, v in base.items()}, tuple(fuzzy),
-                       tuple(f for f, _ in fuzzy), keys, reach)
+                       tuple(f for f, _ in fuzzy), keys, reach, frozenset(k.encode("ascii") for k in keys if k))
 
 
 def _reach(nlp: Any, pattern: str, key: str) -> tuple[int, int]:
@@ -133,8 +134,16 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # ASCII letters too, and the ASCII class is read much faster than the Unicode one. A run of ASCII letters may be
 # part of a longer run of letters: that keeps a line more, and rightly so where the letters beside the name are a
 # symbol's ("Hilversum™": folding makes ™ "TM", which the tokenizer splits off; runs of letters of any script
-# dropped that line and missed the name).
-_ASCII_LETTERS = re.compile(r"[a-z]+")
+# dropped that line and missed the name). The runs are read as bytes: every character that is not an ASCII letter
+# made a space (characters beyond ASCII first made "?"), then split at spaces; twice as fast as a regex.
+_ASCII_RUNS = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+
+
+def ascii_runs(folded: str) -> list[bytes]:
+    """The runs of ASCII letters a-z of `folded`, as `re.findall("[a-z]+", folded)` finds them, in bytes."""
+    return folded.encode("ascii", "replace").translate(_ASCII_RUNS).split()
+
+
 _LONG = 60
 _LONG_RUN = re.compile(rf"\S{{{_LONG},}}")
 _FREQUENT = frozenset({"gemeente", "de", "den", "het", "aan", "op", "van", "en", "s"})
@@ -157,9 +166,10 @@ def _name_lines(text: str, nm: NameMatcher) -> tuple[str, list[int], list[int]]:
     if not keys or "" in keys:
         return text, [0], [0]
     folded = fold_token(text)
-    present = keys.intersection(_ASCII_LETTERS.findall(folded))
-    if not present:
+    found = nm.byte_keys.intersection(ascii_runs(folded))
+    if not found:
         return "", [], []
+    present = {k.decode("ascii") for k in found}
     if len(folded) == len(text) and (text.isascii() or all(map(_folds_alone, set(_NOT_ASCII.findall(text))))):
         return _windows(text, folded, present, nm.reach)
     return _lines(text, folded, present)

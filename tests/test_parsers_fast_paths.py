@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from parsers.mime import parse_mime
 from parsers.municipalities import _AFTER_GEMEENTE, _SKIP_BEFORE, _SKIP_WORDS, _skip_before
-from parsers.nlp import _LONG_RUN, NameHit, NameMatcher, build_matcher, find_names, find_names_each
+from parsers.nlp import _LONG_RUN, NameHit, NameMatcher, ascii_runs, build_matcher, find_names, find_names_each
 from parsers.quotes import split_quote
 from parsers.refchoice import _SEVEN_DIGITS
 from parsers.references import _CANDIDATE, _FOREIGN_LABEL, _foreign_label
@@ -89,6 +89,13 @@ def test_skip_words_as_the_plain_search_finds_them(before: str) -> None:
 @given(st.from_regex(_SKIP_BEFORE), st.text(max_size=10))
 def test_every_skip_phrase_passes_the_check(phrase: str, before: str) -> None:
     assert _skip_before(before + phrase) == bool(_SKIP_BEFORE.search((before + phrase).rstrip()[-24:]))
+
+
+@SETTINGS
+@given(st.one_of(st.text(), st.lists(st.sampled_from(["hilversum", "a", "z", "`", "{", "@", "[", "é", "?", " ", "\n",
+                                                      "\x00", "\x7f", "\udc80", "ﬁ", "A"]), max_size=20).map("".join)))
+def test_ascii_runs_as_the_plain_pattern_finds_them(text: str) -> None:
+    assert [r.decode("ascii") for r in ascii_runs(text)] == re.findall("[a-z]+", text)
 
 
 @pytest.fixture(scope="module")
