@@ -67,7 +67,8 @@ _JOINT = prefiltered(
     r"\b(?:gezamenlijke?|gemeenschappelijke?)\s+(?:reactie|antwoord|beantwoording|brief|melding|verzoek)\b|"
     r"\bnamens\s+(?:beide|de\s+(?:twee|drie))\s+(?:gemeenten|colleges)\b|"
     r"\b(?:één|een)\s+(?:reactie|antwoord)\s+(?:namens|van|voor)\s+(?:beide|de\s+(?:twee|drie))\b|"
-    r"\b(?:beide|de\s+(?:twee|drie))\s+(?:gemeenten|colleges)\s+(?:reageren|antwoorden|sturen|melden)\b", re.IGNORECASE)
+    r"\b(?:beide|de\s+(?:twee|drie))\s+(?:gemeenten|colleges)\s+(?:reageren|antwoorden|sturen|melden)\b", re.IGNORECASE,
+    rarer=("zamenlijk", "meenschappelijk", "beide", "twee", "drie"))  # not "reactie", "gemeenten": in most mails
 
 
 def joint_members(text: str, primary: str, found: MunicipalityFindings, registry: Registry) -> list[str]:

@@ -5,6 +5,8 @@ Python's `re` tries every alternative of a long alternation at every position of
 of their words. `prefiltered(pattern)` derives from the pattern itself a set of strings of which every match
 contains at least one (the longest literal run of each alternative), and searches the text with `re` only when
 one of them occurs in it. The answer is always the pattern's own: the check only skips searches that cannot match.
+The set is chosen by length, which knows nothing of how often a word is written; a caller may name rarer words
+instead (`rarer=`), which are taken only once the pattern's structure shows that every match has one of them.
 
 Strings are compared case-folded the way `re.IGNORECASE` compares characters (lower case, plus the characters
 `re` also treats as equal to an ASCII letter: ı and İ as i, ſ as s), so the check holds with or without that
@@ -78,13 +80,46 @@ def _factors(items: Any) -> frozenset[str] | None:
     return best
 
 
+def _holds(items: Any, words: frozenset[str]) -> bool:
+    """Whether every match of a sequence of parsed items contains one of `words` (folded): some part always
+    does (a run of literal characters, a group, a branch each of whose alternatives does, a repeat at least once)."""
+    run: list[str] = []
+
+    def in_run() -> bool:
+        text = fold("".join(run))
+        return any(w in text for w in words)
+
+    for op, av in items:
+        if op is sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if op in _ZERO_WIDTH:
+            continue
+        if in_run():
+            return True
+        run = []
+        if ((op is sre.SUBPATTERN and _holds(av[-1], words)) or (op is sre.ATOMIC_GROUP and _holds(av, words))
+                or (op is sre.BRANCH and all(_holds(b, words) for b in av[1]))
+                or (op in _REPEATS and av[0] >= 1 and _holds(av[2], words))):
+            return True
+    return in_run()
+
+
 class Prefiltered:
     """A compiled pattern that skips the search when none of its factors is in the text (the two methods the
-    reader uses; `regex` is the pattern itself)."""
+    reader uses; `regex` is the pattern itself). `rarer`: words the caller knows to be rarer in mail than the
+    derived factors (which are chosen by length alone), taken instead once the pattern shows that every match has
+    one of them."""
 
-    def __init__(self, regex: re.Pattern[str]) -> None:
+    def __init__(self, regex: re.Pattern[str], rarer: tuple[str, ...] = ()) -> None:
         self.regex = regex
         self.factors = factors(regex)
+        if rarer:
+            words = frozenset(fold(w) for w in rarer)
+            if min(map(len, words)) < MIN_FACTOR or not all(w.isascii() for w in words) or not _holds(
+                    sre_parse.parse(regex.pattern, regex.flags), words):
+                raise ValueError(f"not every match of {regex.pattern!r} has one of {sorted(words)}")
+            self.factors = words
 
     def possible(self, text: str) -> bool:
         if self.factors is None:
@@ -99,5 +134,5 @@ class Prefiltered:
         return self.regex.finditer(text) if self.possible(text) else iter(())
 
 
-def prefiltered(pattern: str, flags: int = 0) -> Prefiltered:
-    return Prefiltered(re.compile(pattern, flags))
+def prefiltered(pattern: str, flags: int = 0, rarer: tuple[str, ...] = ()) -> Prefiltered:
+    return Prefiltered(re.compile(pattern, flags), rarer)

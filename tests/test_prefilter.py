@@ -52,3 +52,17 @@ def test_factors_of_a_pattern() -> None:
     p = prefiltered(r"uitstel\s+(?:tot|per)", re.IGNORECASE)
     assert p.search("Wij vragen UITSTEL tot 1 juni") and not p.search("Wij vragen om verlenging")
     assert p.search("ſtel: UITſTEL tot") is not None  # ſ is an s to re.IGNORECASE, and so to the prefilter
+
+
+def test_rarer_words_are_taken_only_when_every_match_has_one() -> None:
+    pattern = r"\b(?:gezamenlijke?\s+(?:reactie|antwoord)|namens\s+(?:beide|de\s+(?:twee|drie))\s+gemeenten)\b"
+    assert factors(re.compile(pattern, re.IGNORECASE)) == frozenset({"gezamenlijk", "gemeenten"})  # by length
+    p = prefiltered(pattern, re.IGNORECASE, rarer=("zamenlijk", "beide", "twee", "drie"))
+    assert p.factors == frozenset({"zamenlijk", "beide", "twee", "drie"})
+    assert p.search("Namens DE TWEE gemeenten") and not p.search("Onze reactie namens de gemeenten")
+    for words in (("beide", "twee", "drie"), ("zamenlijk", "beide", "twee"), ("zamenlijk", "beide", "twee", "dr")):
+        with pytest.raises(ValueError, match="not every match"):
+            prefiltered(pattern, re.IGNORECASE, rarer=words)
+    with pytest.raises(ValueError, match="not every match"):  # an optional word is not in every match
+        prefiltered(r"(?:beide\s+)?gemeenten", 0, rarer=("beide",))
+    assert prefiltered(r"(?:beide\s+){1,2}gemeenten", 0, rarer=("beide",)).factors == frozenset({"beide"})
