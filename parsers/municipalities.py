@@ -135,16 +135,23 @@ def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str, on_be
     # the last sentence can only say "namens" if the text before the name does
     if on_behalf and _ON_BEHALF.search(before) and _on_behalf(_SENTENCE_END.split(before)[-1]):
         return "namens"
-    # both phrases end the text before the name with "van", "de" or "gemeente(n)" and whitespace
-    if before[-1:].isspace() and before.rstrip()[-9:].lower().endswith(_PHRASE_ENDS):
-        if _COLLEGE.search(before):
-            return "college"
-        if _GEMEENTE.search(before):
-            return "gemeente"
-    return "mention"
+    return _phrase_before(before) or "mention"
 
 
 _PHRASE_ENDS = ("van", "de", "gemeente", "gemeenten")
+
+
+def _phrase_before(before: str) -> str:
+    """"college" or "gemeente" when the text before a name ends with that phrase (and white space), else "". Both
+    end with "van", "de" or "gemeente(n)"; a college phrase has "wethouders", "&" or "w." in it; "gemeente(n)"
+    ends the text without its white space, so `re` need only try the last positions."""
+    end = before.rstrip()
+    if not (before[-1:].isspace() and end[-9:].lower().endswith(_PHRASE_ENDS)):
+        return ""
+    folded = case_fold(before)
+    if ("&" in before or "w." in folded or "wethouders" in folded) and _COLLEGE.search(before):
+        return "college"
+    return "gemeente" if _GEMEENTE.search(before, max(0, len(end) - 10)) else ""
 
 
 _ON_BEHALF = prefiltered(r"\b(?:namens|in opdracht van|op verzoek van|ten behoeve van)\b", re.IGNORECASE)

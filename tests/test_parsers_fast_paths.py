@@ -14,7 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers.mime import parse_mime
-from parsers.municipalities import _AFTER_GEMEENTE, _SKIP_BEFORE, _SKIP_WORDS, _skip_before
+from parsers.municipalities import (
+    _AFTER_GEMEENTE,
+    _COLLEGE,
+    _GEMEENTE,
+    _PHRASE_ENDS,
+    _SKIP_BEFORE,
+    _SKIP_WORDS,
+    _phrase_before,
+    _skip_before,
+)
 from parsers.nlp import _LONG_RUN, NameHit, NameMatcher, ascii_runs, build_matcher, find_names, find_names_each
 from parsers.quotes import split_quote
 from parsers.refchoice import _SEVEN_DIGITS
@@ -96,6 +105,36 @@ def test_every_skip_phrase_passes_the_check(phrase: str, before: str) -> None:
                                                       "\x00", "\x7f", "\udc80", "ﬁ", "A"]), max_size=20).map("".join)))
 def test_ascii_runs_as_the_plain_pattern_finds_them(text: str) -> None:
     assert [r.decode("ascii") for r in ascii_runs(text)] == re.findall("[a-z]+", text)
+
+
+def plain_phrase_before(before: str) -> str:
+    if before[-1:].isspace() and before.rstrip()[-9:].lower().endswith(_PHRASE_ENDS):
+        if _COLLEGE.search(before):
+            return "college"
+        if _GEMEENTE.search(before):
+            return "gemeente"
+    return ""
+
+
+PHRASE_WORDS = ["college", "Colleges", "van", "burgemeester", "en", "wethouders", "WETHOUDERS", "wethouderſ", "b", "B",
+                "&", "w", "W", ".", "de", "De", "gemeente", "gemeenten", "GEMEENTE", "xgemeente", "Hilversum"]
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.sampled_from(PHRASE_WORDS), st.sampled_from([" ", "  ", "\n", "\t", "\u00a0", " \n"])),
+                max_size=16).map("".join))
+def test_phrases_before_a_name_as_the_plain_search_finds_them(before: str) -> None:
+    assert _phrase_before(before) == plain_phrase_before(before)
+
+
+@SETTINGS
+@given(st.sampled_from(["college van burgemeester en wethouders van de gemeente ", "college van B & W van ",
+                        "College van b. en w. van de gemeenten ", "Burgemeester en Wethouders van ", "b&w van de ",
+                        "de gemeente ", "Gemeenten\n \n"]),
+       st.text(max_size=10), st.sampled_from([str.upper, str.lower, str.title, lambda s: s]))
+def test_every_phrase_before_a_name_passes_the_checks(phrase: str, before: str, case: object) -> None:
+    text = before + " " + case(phrase)  # type: ignore[operator]
+    assert _phrase_before(text) == plain_phrase_before(text) != ""
 
 
 @pytest.fixture(scope="module")
