@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 
 from parsers.prefilter import prefiltered
 from parsers.registry import Registry, fold_name, fold_token
@@ -50,23 +49,40 @@ def learned_municipality(address: str, learned: Mapping[str, str]) -> str | None
 def regional_body(address: str, display_name: str, signature: str,
                   regions: Mapping[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]] | None:
     """(name or domain, member codes) of the regional body (config/regions.toml) writing this mail, if any."""
+    domains, names = _region_index(regions)
     domain = address.rsplit("@", 1)[-1].strip().lower().rstrip(">")
-    for key, members in regions.items():
-        if "." in key and (domain == key or domain.endswith("." + key)):
-            return key, members
+    labels = domain.split(".")
+    # the domain itself or a parent domain of two labels or more, the first in the file
+    at = [domains[d] for i in range(len(labels) - 1) if (d := ".".join(labels[i:])) in domains]
+    if at:
+        key = min(at)[1]
+        return key, regions[key]
     # a name's longest word is in the accent- and case-folded text wherever the name is; most mails name no body
     folded = fold_token(display_name + "\n" + signature[:600])
-    names = sorted((k for k in regions if "." not in k and _longest_word(k) in folded), key=len, reverse=True)
-    if not names:
+    named = sorted((k for word, k in names if word in folded), key=len, reverse=True)
+    if not named:
         return None
     where = " " + fold_name(display_name) + " " + " ".join(fold_name(ln) for ln in signature[:600].splitlines()) + " "
-    hit = next((k for k in names if f" {k} " in where), None)
+    hit = next((k for k in named if f" {k} " in where), None)
     return (hit, regions[hit]) if hit else None
 
 
-@lru_cache(maxsize=1024)
-def _longest_word(name: str) -> str:
-    return max(name.split(), key=len, default="")
+_RegionIndex = tuple[dict[str, tuple[int, str]], tuple[tuple[str, str], ...]]
+_INDEXES: dict[int, tuple[Mapping[str, tuple[str, ...]], _RegionIndex]] = {}
+
+
+def _region_index(regions: Mapping[str, tuple[str, ...]]) -> _RegionIndex:
+    """The regions' domains (each with its place in the file) and names (each after its longest word), made once
+    per regions value (kept while it is in use, as the name matcher is per registry)."""
+    hit = _INDEXES.get(id(regions))
+    if hit is not None and hit[0] is regions:
+        return hit[1]
+    domains = {k: (i, k) for i, k in enumerate(regions) if "." in k}
+    names = tuple((max(k.split(), key=len, default=""), k) for k in regions if "." not in k)
+    if len(_INDEXES) > 4:
+        _INDEXES.clear()
+    _INDEXES[id(regions)] = (regions, (domains, names))
+    return domains, names
 
 
 # a signature of a shared-service organisation: "8RHK ambtenaren, werkzaam voor gemeente Berkelland"

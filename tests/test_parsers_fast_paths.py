@@ -28,7 +28,8 @@ from parsers.nlp import _LONG_RUN, NameHit, NameMatcher, ascii_runs, build_match
 from parsers.quotes import split_quote
 from parsers.refchoice import _SEVEN_DIGITS
 from parsers.references import _CANDIDATE, _FOREIGN_LABEL, _foreign_label
-from parsers.registry import Registry
+from parsers.registry import Registry, fold_name, fold_token
+from parsers.senders import regional_body
 from tests.support.reading import shared_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,6 +136,38 @@ def test_phrases_before_a_name_as_the_plain_search_finds_them(before: str) -> No
 def test_every_phrase_before_a_name_passes_the_checks(phrase: str, before: str, case: object) -> None:
     text = before + " " + case(phrase)  # type: ignore[operator]
     assert _phrase_before(text) == plain_phrase_before(text) != ""
+
+
+def plain_regional_body(address: str, display_name: str, signature: str,
+                        regions: dict[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]] | None:
+    domain = address.rsplit("@", 1)[-1].strip().lower().rstrip(">")
+    for key, members in regions.items():
+        if "." in key and (domain == key or domain.endswith("." + key)):
+            return key, members
+    folded = fold_token(display_name + "\n" + signature[:600])
+    names = sorted((k for k in regions if "." not in k and max(k.split(), key=len, default="") in folded),
+                   key=len, reverse=True)
+    where = " " + fold_name(display_name) + " " + " ".join(fold_name(ln) for ln in signature[:600].splitlines()) + " "
+    hit = next((k for k in names if f" {k} " in where), None)
+    return (hit, regions[hit]) if hit else None
+
+
+REGION_KEYS = ["regio.nl", "a.regio.nl", "regiogv.nl", "nl", ".nl", "regio gooi", "regio", "gooi", "buch",
+               "werkorganisatie buch", "drechtsteden", "servicecentrum drechtsteden"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(REGION_KEYS), unique=True).map(lambda ks: {k: (f"GM{i}",) for i, k in enumerate(ks)}),
+       st.one_of(st.lists(st.sampled_from(["x", "a", "regio", "regiogv", "nl", "", "NL"]), max_size=4).map(".".join),
+                 st.tuples(st.sampled_from(["", "x.", "a.", "mail.a.", "xa."]),
+                           st.sampled_from([k for k in REGION_KEYS if "." in k])).map("".join)),
+       st.lists(st.sampled_from(["Regio", "Gooi", "BUCH", "Werkorganisatie", "Drechtsteden", "x", " ", "\n", "é"]),
+                max_size=6).map(" ".join))
+def test_regional_bodies_as_the_plain_search_finds_them(regions: dict[str, tuple[str, ...]], domain: str,
+                                                       words: str) -> None:
+    for display, signature in ((words, ""), ("", words), ("Jan", "Met groet,\n" + words)):
+        assert regional_body(f"jan@{domain}>", display, signature, regions) == \
+            plain_regional_body(f"jan@{domain}>", display, signature, regions)
 
 
 @pytest.fixture(scope="module")
