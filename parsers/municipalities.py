@@ -59,6 +59,7 @@ class MunicipalityFindings:
     evidence: list[Evidence] = field(default_factory=list)
 
     def add(self, code: str, kind: str, pos: int, detail: str) -> None:
+        """`detail` is evidence for a strong kind only (others may leave it empty)."""
         seen = self.kinds.setdefault(code, set())
         weight = WEIGHTS[kind]
         if kind in seen and kind in ("gemeente", "mention"):
@@ -218,7 +219,7 @@ def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], nm: NameM
         kind = _kind_for(zone, ctx, text, hit)
         if found.region_members and code not in found.region_members and kind in STRONG:
             kind = "mention"  # a regional body writes for its members; others are named in passing
-        found.add(code, kind, offset + hit.start, f"{hit.text!r} in {zone} ({ctx})")
+        found.add(code, kind, offset + hit.start, f"{hit.text!r} in {zone} ({ctx})" if kind in STRONG else "")
         if ctx in ("namens", "college"):
             if prev is not None and prev_ctx == ctx and _LIST_GAP.match(text[prev.end: hit.start]):
                 group += [code] if code not in group else []

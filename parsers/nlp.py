@@ -54,7 +54,10 @@ MAX_VOCAB_STRINGS = 300_000
 
 def build_matcher(registry: Registry, max_strings: int = MAX_VOCAB_STRINGS) -> NameMatcher:
     """The cached matcher for this registry (built on first call, and again once its vocabulary holds more than
-    `max_strings` strings)."""
+    `max_strings` strings). Asked several times per mail: a built matcher is read without the lock."""
+    hit = _CACHE.get(id(registry))
+    if hit is not None and hit[0] is registry and len(hit[1].nlp.vocab.strings) <= max_strings:
+        return hit[1]
     with _LOCK:
         hit = _CACHE.get(id(registry))
         if hit is not None and hit[0] is registry and len(hit[1].nlp.vocab.strings) <= max_strings:
