@@ -286,11 +286,11 @@ def find_names_each(texts: Sequence[str], nm: NameMatcher) -> list[list[NameHit]
         if start not in taken and end - 1 not in taken:
             kept.append((match_id, start, end))
             taken.update(range(start, end))
+    strings = nm.nlp.vocab.strings
     for match_id, start, end in sorted(kept, key=lambda m: m[1]):
-        first, last = doc[start], doc[end - 1]
-        begin, stop = first.idx, last.idx + len(last.text)
+        last = doc[end - 1]
+        begin, stop = doc[start].idx, last.idx + len(last)
         line = bisect_right(starts, begin) - 1  # a match is within one line
         shift = origins[line] - starts[line]
-        out[owners[line]].append(NameHit(nm.nlp.vocab.strings[match_id], begin + shift, stop + shift,
-                                         clean[begin:stop]))
+        out[owners[line]].append(NameHit(strings[match_id], begin + shift, stop + shift, clean[begin:stop]))
     return out
