@@ -206,19 +206,22 @@ def _windows(text: str, folded: str, present: set[str] | frozenset[str],
             stop = spaced.find(" ", at + width)
             spans.append((spaced.rfind(" ", 0, lo) + 1 if lo > 0 else 0, stop if stop >= 0 else size))
             at = folded.find(key, at + 1)
-    spans.sort()
-    merged: list[list[int]] = []
-    for start, stop in spans:
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], stop)
-        else:
-            merged.append([start, stop])
+    if len(spans) > 1:
+        spans.sort()
+        merged = [spans[0]]
+        for start, stop in spans[1:]:
+            if start <= merged[-1][1] + 1:
+                if stop > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], stop)
+            else:
+                merged.append((start, stop))
+        spans = merged
     starts: list[int] = []
     joined = 0
-    for start, stop in merged:
+    for start, stop in spans:
         starts.append(joined)
         joined += stop - start + 1
-    return "\n".join(text[start:stop] for start, stop in merged), starts, [start for start, _ in merged]
+    return "\n".join([text[start:stop] for start, stop in spans]), starts, [start for start, _ in spans]
 
 
 def _lines(text: str, folded: str, present: set[str] | frozenset[str]) -> tuple[str, list[int], list[int]]:
