@@ -60,10 +60,12 @@ class MunicipalityFindings:
 
     def add(self, code: str, kind: str, pos: int, detail: str) -> None:
         """`detail` is evidence for a strong kind only (others may leave it empty)."""
-        seen = self.kinds.setdefault(code, set())
+        seen = self.kinds.get(code)
+        if seen is None:
+            seen = self.kinds[code] = set()
         weight = WEIGHTS[kind]
         if kind in seen and kind in ("gemeente", "mention"):
-            weight = weight if sum(1 for _ in seen) < 3 else 0.0
+            weight = weight if len(seen) < 3 else 0.0
         elif kind in seen:
             weight = 0.0
         seen.add(kind)
@@ -203,7 +205,6 @@ def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], nm: NameM
     for hit in hits:
         ctx = _context(text, hit, prev, prev_ctx, on_behalf)
         code = _resolve(hit, nm, registry, home_province, text)
-        folded = _fold_known(hit.text)
         if ctx == "skip":
             prev, prev_ctx = hit, ctx
             continue
@@ -213,7 +214,7 @@ def _scan_zone(zone: str, text: str, offset: int, hits: list[NameHit], nm: NameM
                 found.ambiguous_mandate |= ctx in ("namens", "college")
             prev, prev_ctx = hit, ctx
             continue
-        if folded in COMMON_WORD_NAMES and ctx == "mention" and not _signature_line(text, hit):
+        if ctx == "mention" and _fold_known(hit.text) in COMMON_WORD_NAMES and not _signature_line(text, hit):
             prev, prev_ctx = hit, ctx
             continue
         kind = _kind_for(zone, ctx, text, hit)
@@ -247,16 +248,15 @@ def _signature_line(text: str, hit: NameHit) -> bool:
 def _kind_for(zone: str, ctx: str, text: str, hit: NameHit) -> str:
     if ctx in ("namens", "college"):
         return ctx
-    line_start = text.rfind("\n", 0, hit.start) + 1
-    prefix = text[line_start: hit.start]
-    if zone == "signature" and (_GEMEENTE_ONLY.fullmatch(prefix)
-                                or (_DE_GEMEENTE_END.search(prefix)
-                                and "aanvaardt" in text[hit.end: hit.end + 30])):
-        return "signature"
-    if zone == "attachment" and hit.start < 300 and _GEMEENTE_ONLY.fullmatch(prefix):
-        return "letterhead"
     if zone == "subject" and ctx == "gemeente":
         return "subject"
+    if zone in ("signature", "attachment"):  # what stands before the name on its line
+        prefix = text[text.rfind("\n", 0, hit.start) + 1: hit.start]
+        if zone == "signature" and (_GEMEENTE_ONLY.fullmatch(prefix) or (
+                _DE_GEMEENTE_END.search(prefix) and "aanvaardt" in text[hit.end: hit.end + 30])):
+            return "signature"
+        if zone == "attachment" and hit.start < 300 and _GEMEENTE_ONLY.fullmatch(prefix):
+            return "letterhead"
     return "gemeente" if ctx == "gemeente" else "mention"
 
 
