@@ -115,7 +115,7 @@ def _build(registry: Registry) -> NameMatcher:
         reach[key] = (max(before, was[0]), max(after, was[1]))
     keys = frozenset(reach)
     if not all(k.isascii() and k.isalpha() and k.islower() for k in keys):
-        keys = frozenset({""})  # a name with letters beyond ASCII: no line selection, every line is read
+        keys = frozenset({""})  # a name with letters beyond ASCII: no selection, every text is read whole
     return NameMatcher(nlp, matcher, {k: tuple(v) for k, v in base.items()}, tuple(fuzzy),
                        tuple(f for f, _ in fuzzy), keys, reach, frozenset(k.encode("ascii") for k in keys if k))
 
@@ -131,13 +131,13 @@ def _reach(nlp: Any, pattern: str, key: str) -> tuple[int, int]:
 
 
 # runs of letters; the tokenizer never splits a token between two letters, so a name's longest letter run is a
-# whole run of the line it stands in
+# whole run of the text it stands in
 _LETTERS = re.compile(r"[^\W\d_]+")
 # The keys are ASCII letters (checked when they are made): a key that is a whole run of letters is a whole run of
 # ASCII letters too, and the ASCII class is read much faster than the Unicode one. A run of ASCII letters may be
-# part of a longer run of letters: that keeps a line more, and rightly so where the letters beside the name are a
+# part of a longer run of letters: that keeps a text more, and rightly so where the letters beside the name are a
 # symbol's ("Hilversum™": folding makes ™ "TM", which the tokenizer splits off; runs of letters of any script
-# dropped that line and missed the name). The runs are read as bytes: every character that is not an ASCII letter
+# dropped that text and missed the name). The runs are read as bytes: every character that is not an ASCII letter
 # made a space (characters beyond ASCII first made "?"), then split at spaces; twice as fast as a regex.
 _ASCII_RUNS = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 
@@ -158,7 +158,7 @@ def _key(pattern: str) -> str:
     return max(runs, key=lambda r: (r not in _FREQUENT, len(r)), default="")
 
 
-def _name_lines(text: str, nm: NameMatcher) -> tuple[str, list[int], list[int]]:
+def _name_parts(text: str, nm: NameMatcher) -> tuple[str, list[int], list[int]]:
     """The parts of `text` that can hold a name, joined by line breaks, with where each of them starts in the
     joined text and in `text`; ("", [], []) when none can. Only a text with a key as a word can hold a name. A
     part is a window around each place a key stands (as a substring: a part too many only costs tokenizing, a
@@ -257,20 +257,20 @@ def find_names(text: str, nm: NameMatcher) -> list[NameHit]:
 
 def find_names_each(texts: Sequence[str], nm: NameMatcher) -> list[list[NameHit]]:
     """`find_names` of each text, tokenized and matched as one document: a match never spans a line break (a token
-    of its own), so the texts' lines, joined by line breaks, give each text its own matches."""
+    of its own), so the texts' parts that can hold a name, joined by line breaks, give each text its own matches."""
     parts: list[str] = []
-    starts: list[int] = []  # where each kept line starts in the joined text
+    starts: list[int] = []  # where each part starts in the joined text
     origins: list[int] = []  # ... and in its own text
     owners: list[int] = []  # ... and which text that is
     joined = 0
     for i, text in enumerate(texts):
-        clean, line_starts, line_origins = _name_lines(text[:_NO_BOUND], nm)
+        clean, part_starts, part_origins = _name_parts(text[:_NO_BOUND], nm)
         if not clean.strip():
             continue
         parts.append(clean)
-        starts += [joined + at for at in line_starts]
-        origins += line_origins
-        owners += [i] * len(line_starts)
+        starts += [joined + at for at in part_starts]
+        origins += part_origins
+        owners += [i] * len(part_starts)
         joined += len(clean) + 1
     out: list[list[NameHit]] = [[] for _ in texts]
     if not parts:
@@ -293,7 +293,7 @@ def find_names_each(texts: Sequence[str], nm: NameMatcher) -> list[list[NameHit]
     for match_id, start, end in sorted(kept, key=lambda m: m[1]):
         last = doc[end - 1]
         begin, stop = doc[start].idx, last.idx + len(last)
-        line = bisect_right(starts, begin) - 1  # a match is within one line
-        shift = origins[line] - starts[line]
-        out[owners[line]].append(NameHit(strings[match_id], begin + shift, stop + shift, clean[begin:stop]))
+        part = bisect_right(starts, begin) - 1  # a match is within one part
+        shift = origins[part] - starts[part]
+        out[owners[part]].append(NameHit(strings[match_id], begin + shift, stop + shift, clean[begin:stop]))
     return out
