@@ -129,10 +129,10 @@ def _skip_before(before: str) -> bool:
 def _context(text: str, hit: NameHit, prev: NameHit | None, prev_ctx: str, on_behalf: bool) -> str:
     """How a name stands in its text. `on_behalf`: the zone has an on-behalf phrase at all (most have none, and
     their names need not be checked for one each)."""
+    if prev is not None and prev_ctx in ("namens", "college", "gemeente") and _LIST_GAP.match(
+            text[prev.end: hit.start]):
+        return prev_ctx  # listed after a name in such a phrase
     before = text[max(0, hit.start - 160): hit.start]
-    listed = prev is not None and _LIST_GAP.match(text[prev.end: hit.start])
-    if listed and prev_ctx in ("namens", "college", "gemeente"):
-        return prev_ctx
     if _skip_before(before):
         return "skip"
     # the last sentence can only say "namens" if the text before the name does
