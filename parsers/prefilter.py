@@ -46,63 +46,52 @@ def _rank(found: frozenset[str]) -> tuple[int, int]:
     return min(len(f) for f in found), -len(found)
 
 
-def _factors(items: Any) -> frozenset[str] | None:
-    """For a sequence of parsed items: the best set among its parts' sets (each part must match, so any one
-    part's set holds for the whole). Literal characters next to each other form one string; a zero-width
-    assertion between them does not part them."""
-    best: frozenset[str] | None = None
+def _parts(items: Any) -> Iterator[str | list[Any]]:
+    """The parts of a sequence of parsed items that every match has: a run of literal characters (next to each other;
+    a zero-width assertion between them does not part them), or the alternatives of a group, a branch or a repeat
+    made at least once (one of which matches). Other items (a set, any character, an optional part) give none."""
     run: list[str] = []
-
-    def consider(found: frozenset[str] | None) -> None:
-        nonlocal best
-        if found and (best is None or _rank(found) > _rank(best)):
-            best = found
-
     for op, av in items:
         if op is sre.LITERAL:
             run.append(chr(av))
             continue
         if op in _ZERO_WIDTH:
             continue
-        consider(frozenset({"".join(run)}) if run else None)
+        if run:
+            yield "".join(run)
         run = []
         if op is sre.SUBPATTERN:
-            consider(_factors(av[-1]))
+            yield [av[-1]]
         elif op is sre.ATOMIC_GROUP:
-            consider(_factors(av))
+            yield [av]
         elif op is sre.BRANCH:
-            sets = [_factors(branch) for branch in av[1]]
-            if all(sets):
-                consider(frozenset().union(*sets))  # type: ignore[arg-type]
+            yield list(av[1])
         elif op in _REPEATS and av[0] >= 1:
-            consider(_factors(av[2]))
-    consider(frozenset({"".join(run)}) if run else None)
+            yield [av[2]]
+    if run:
+        yield "".join(run)
+
+
+def _factors(items: Any) -> frozenset[str] | None:
+    """For a sequence of parsed items: the best set among its parts' sets (each part must match, so any one
+    part's set holds for the whole; alternatives give the union of theirs, when each has one)."""
+    best: frozenset[str] | None = None
+    for part in _parts(items):
+        if isinstance(part, str):
+            found: frozenset[str] | None = frozenset({part})
+        else:
+            sets = [_factors(alternative) for alternative in part]
+            found = frozenset().union(*sets) if all(sets) else None  # type: ignore[arg-type]
+        if found and (best is None or _rank(found) > _rank(best)):
+            best = found
     return best
 
 
 def _holds(items: Any, words: frozenset[str]) -> bool:
-    """Whether every match of a sequence of parsed items contains one of `words` (folded): some part always
-    does (a run of literal characters, a group, a branch each of whose alternatives does, a repeat at least once)."""
-    run: list[str] = []
-
-    def in_run() -> bool:
-        text = fold("".join(run))
-        return any(w in text for w in words)
-
-    for op, av in items:
-        if op is sre.LITERAL:
-            run.append(chr(av))
-            continue
-        if op in _ZERO_WIDTH:
-            continue
-        if in_run():
-            return True
-        run = []
-        if ((op is sre.SUBPATTERN and _holds(av[-1], words)) or (op is sre.ATOMIC_GROUP and _holds(av, words))
-                or (op is sre.BRANCH and all(_holds(b, words) for b in av[1]))
-                or (op in _REPEATS and av[0] >= 1 and _holds(av[2], words))):
-            return True
-    return in_run()
+    """Whether every match of a sequence of parsed items contains one of `words` (folded): some part always does (a
+    run of literal characters that holds one, or alternatives each of which does)."""
+    return any(any(w in fold(part) for w in words) if isinstance(part, str)
+               else all(_holds(alternative, words) for alternative in part) for part in _parts(items))
 
 
 class Prefiltered:
