@@ -21,7 +21,7 @@ from bot.faults import fault_from_env
 from bot.intake import Intake
 from bot.reader_pool import ReaderPool
 from bot.reference_data import load_calendar, load_regions, load_registry
-from bot.settings import CONFIG_DIR, ConfigError, Settings
+from bot.settings import CONFIG_DIR, ConfigError, Settings, kind_model
 from bot.store import repo
 from bot.store.db import make_engine, migrate
 from bot.store.source_state import SourceStateStore
@@ -69,7 +69,7 @@ def build(settings: Settings, *, clock: Clock | None = None, alerts: AlertSink |
         raise ConfigError(f"invalid configuration:\n  {exc}") from exc
     intake = Intake(engine, archive, registry, clock, deliverer, settings.home,
                     frozenset(settings.mailbox.own_domains), settings.timezone, regions=regions,
-                    acknowledge=settings.mail.acknowledge_receipt, fault=fault,
+                    acknowledge=settings.mail.acknowledge_receipt, fault=fault, kind_model=kind_model(settings),
                     reader=(ReaderPool(settings.reading.workers, settings.reading.timeout_seconds,
                                        fault_spec=os.environ.get("IBT_CRASH_AT"))
                             if settings.reading.workers and not read_only else None))

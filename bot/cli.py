@@ -15,8 +15,9 @@ from bot.cli_case import case_app, export, history, triage_app
 from bot.cli_clock import bench, chase, digest, figures_import
 from bot.cli_common import app_or_exit, settings_or_exit
 from bot.cli_mail import replay, source_lines
+from bot.cli_model import model_app
 from bot.core.explain import reading_as_dict, understand
-from bot.settings import database_exists
+from bot.settings import database_exists, kind_model
 
 app = typer.Typer(help="ibt-bot: the IBT Spreidingswet mailbox assistant.", no_args_is_help=True,
                   add_completion=False)
@@ -24,6 +25,7 @@ letters_app = typer.Typer(help="The register of letters the ministry sent.", no_
 app.add_typer(letters_app, name="letters")
 app.add_typer(case_app, name="case")
 app.add_typer(triage_app, name="triage")
+app.add_typer(model_app, name="model")
 app.command()(history)
 app.command()(export)
 app.command()(replay)
@@ -120,7 +122,8 @@ def explain(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=Fa
 
     settings = _settings()
     # no register yet: read against an empty one rather than create a database or a schema
-    ctx = ReadingContext(registry=load_registry(CONFIG_DIR), own_domains=frozenset(settings.mailbox.own_domains))
+    ctx = ReadingContext(registry=load_registry(CONFIG_DIR), own_domains=frozenset(settings.mailbox.own_domains),
+                         kind_model=kind_model(settings))
     if database_exists(settings.database_url):
         from sqlalchemy.exc import DBAPIError  # the store loads only when there is a database to read
 

@@ -31,6 +31,7 @@ from bot.faults import no_fault
 from bot.reader_pool import ReaderPool
 from bot.store import repo
 from bot.store.models import InboundMailRow
+from parsers.kind_model import KindModel
 from parsers.model import Kind, Reading
 from parsers.registry import Registry
 from parsers.understand import ReadingContext
@@ -52,6 +53,7 @@ class Intake:
     acknowledge: bool = False  # [mail] acknowledge_receipt
     fault: Callable[[str], None] = no_fault  # fault injection for the crash tests (bot.faults)
     reader: ReaderPool | None = None  # [reading] workers: read ahead in worker processes; None: read here
+    kind_model: KindModel | None = None  # [reading] kind_model; None: the shipped model
     deliver_every: int = 20  # mails committed between two deliveries of the outbox in one batch
     deliver_seconds: float = 1.0  # ... or seconds, whichever comes first
     # the content hash and label of the mail committed last, for the acknowledgement that follows
@@ -67,7 +69,8 @@ class Intake:
             learned = repo.learned_domains(s)
             threads = repo.outbound_threads(s)
         return ReadingContext(registry=self.registry, letters=letters, own_domains=self.own_domains,
-                              learned_domains=learned, threads=threads, regions=self.regions)
+                              learned_domains=learned, threads=threads, regions=self.regions,
+                              kind_model=self.kind_model)
 
     def run(self, source: MailSource) -> Counter[str]:
         """Process every mail the source has now; returns counts of new / duplicate / quarantined.

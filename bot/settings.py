@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+if TYPE_CHECKING:
+    from parsers.kind_model import KindModel
 
 CONFIG_DIR = Path(os.environ.get("IBT_CONFIG_DIR") or Path(__file__).resolve().parents[1] / "config")
 
@@ -95,6 +98,7 @@ class LimitsSettings(_Section):
 class ReadingSettings(_Section):
     workers: int = Field(default=0, ge=0, le=16)  # reader processes reading ahead; 0: read in the service's process
     timeout_seconds: int = Field(default=120, ge=5, le=3600)  # a worker still reading one mail after this gives up
+    kind_model: str = ""  # a kind model file (`ibt model train --out`); empty: the one shipped with ibt-bot
 
 
 class ChaseSettings(_Section):
@@ -205,6 +209,26 @@ def _missing_for_mail(s: Settings) -> list[str]:
     return [f"config: {msg}" for ok, msg in need if not ok]
 
 
+def _bad_kind_model(s: Settings) -> list[str]:
+    """A named kind model must be there and be one (read at startup, never later)."""
+    if not s.reading.kind_model:
+        return []
+    from parsers.kind_model import load_kind_model
+
+    try:
+        load_kind_model(Path(s.reading.kind_model))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"config: reading.kind_model: {s.reading.kind_model}: {exc}"]
+    return []
+
+
+def kind_model(s: Settings) -> KindModel | None:
+    """The operator's kind model, or None for the shipped one."""
+    from parsers.kind_model import load_kind_model
+
+    return load_kind_model(Path(s.reading.kind_model)) if s.reading.kind_model else None
+
+
 def _missing_for_slack(s: Settings) -> list[str]:
     """With a bot token, Slack is on: the mode's secret, a team channel and someone allowed to act."""
     if s.slack_bot_token is None:
@@ -247,6 +271,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         _merge(data, layer)
     home = Path(env.get("IBT_HOME") or data.pop("home", None) or Path.cwd()).resolve()
     data["home"] = home
+    if env.get("IBT_KIND_MODEL"):
+        data.setdefault("reading", {})["kind_model"] = env["IBT_KIND_MODEL"]
     data["database_url"] = env.get("IBT_DATABASE_URL") or data.get("database_url") or (
         f"sqlite:///{home / 'var' / 'ibt.db'}")
     for name in ("slack_bot_token", "slack_app_token", "slack_signing_secret"):
@@ -261,6 +287,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         problems.extend(_flatten_errors(exc, "config"))
         settings = None
     if settings is not None:
+        problems.extend(_bad_kind_model(settings))
         problems.extend(_missing_for_mail(settings))
         problems.extend(_missing_for_slack(settings))
     if problems or settings is None:

@@ -1,24 +1,16 @@
-"""What kind of mail this is: an ordered table of small named rules; the first that fires wins.
+"""Kind rules: the structural ones that decide alone, and the wording ones that the kind model weighs.
 
 Each rule looks at a `MailView` (values only) and returns its reason or None; the reason becomes evidence.
-Order matters: machine mail (bounces before auto-replies, since NDRs also carry Auto-Submitted) is decided
-on headers and structure before any wording; "other" (newsletters, phishing, invitations, internal and
-third-party mail) before the human kinds so that their talk of "uitstel" or "artikel 8" does not count;
-article 8 before extension requests (a lost location with "Uitstel" in the subject is a notification);
-extension requests before questions and replies (an uitstel request may carry progress figures).
+`HARD_RULES` decide on headers and structure (bounces before auto-replies, since NDRs also carry Auto-Submitted;
+a forged or look-alike sender before anything it claims). The wording rules (an auto-reply subject, a receipt
+text, a bounce subject, a newsletter's unsubscribe line, a press or firm signature, no municipality and no letter)
+are signals of `kind_signals`: in a mail whose structure says nothing they count, but do not decide alone.
 """
 
 from __future__ import annotations
 
 import re
 
-from parsers.human_kinds import (
-    rule_article8_explicit,
-    rule_article8_implicit,
-    rule_extension,
-    rule_question,
-    rule_reply,
-)
 from parsers.mailview import MailView, Rule
 from parsers.model import Kind
 from parsers.prefilter import prefiltered
@@ -179,7 +171,7 @@ _MINISTRY_NAME = re.compile(r"\b(?:ministerie|rijksoverheid|minjenv|ibt[- ]?(?:p
 def auth_failed(auth_results: str) -> str | None:
     """A failing SPF or DMARC verdict (or failing DKIM without a DMARC pass): the sender is not who it says."""
     auth = auth_results.lower()
-    m = re.search(r"\b(?:spf|dmarc)=(?:fail|softfail)\b", auth)
+    m = re.search(r"\b(?:spf|dmarc|compauth)=(?:fail|softfail)\b", auth)
     if m:
         return m.group(0)
     if re.search(r"\bdkim=fail\b", auth) and not re.search(r"\bdmarc=pass\b", auth):
@@ -251,40 +243,55 @@ def rule_unrelated(v: MailView) -> str | None:
     return None
 
 
-RULES: tuple[tuple[str, Kind, Rule], ...] = (
-    # machine mail first: decided on headers/structure, never on wording of a human
+def rule_delay_notice(v: MailView) -> str | None:
+    """A DSN whose every recipient is only delayed (or relayed, delivered): a notice that the mail is still on its
+    way, not a failure. It must not stop a letter's clock as a bounce would."""
+    actions = re.findall(r"^\s*Action\s*:\s*([a-z]+)", v.mail.delivery_status, re.IGNORECASE | re.MULTILINE)
+    if actions and all(a.lower() in ("delayed", "relayed", "delivered", "expanded") for a in actions):
+        return f"delivery status notice with Action: {', '.join(sorted({a.lower() for a in actions}))}"
+    return None
+
+
+def rule_list_headers(v: MailView) -> str | None:
+    if _is_list(v) or _header(v, "Precedence") in ("bulk", "list"):
+        return "mailing-list / bulk headers"
+    return None
+
+
+def rule_calendar(v: MailView) -> str | None:
+    return "calendar invitation (text/calendar)" if v.mail.has_calendar else None
+
+
+def rule_lookalike(v: MailView) -> str | None:
+    return f"look-alike sender domain: {v.lookalike}" if v.lookalike else None
+
+
+# Structure and headers decide alone: what a mail IS (a delivery report, a read receipt, an auto-submitted answer,
+# a forged or look-alike sender, a list mailing, an invitation, our own colleagues' mail), never its wording. Every
+# other mail goes to the kind model (`kind_decision`), which weighs the wording rules below as soft signals.
+HARD_RULES: tuple[tuple[str, Kind, Rule], ...] = (
+    ("delay_notice", Kind.AUTO_REPLY, rule_delay_notice),
     ("bounce_report", Kind.BOUNCE, rule_bounce_report),
     # a forged sender is never machine mail of a municipality, whatever its wording says
     ("phishing", Kind.OTHER, rule_phishing),
+    ("lookalike", Kind.OTHER, rule_lookalike),
     ("bounce_sender", Kind.BOUNCE, rule_bounce_sender),
-    ("bounce_subject", Kind.BOUNCE, rule_bounce_subject),
     ("read_receipt", Kind.AUTO_REPLY, rule_read_receipt),
     ("auto_headers", Kind.AUTO_REPLY, rule_auto_headers),
-    ("auto_subject", Kind.AUTO_REPLY, rule_auto_subject),
-    ("auto_body", Kind.AUTO_REPLY, rule_auto_body),
     ("notification", Kind.OTHER, rule_notification),
-    # not correspondence of a municipality, whatever it says about uitstel or artikel 8
-    ("newsletter", Kind.OTHER, rule_newsletter),
-    ("invitation", Kind.OTHER, rule_invitation),
+    ("list_headers", Kind.OTHER, rule_list_headers),
+    ("calendar", Kind.OTHER, rule_calendar),
     ("internal", Kind.OTHER, rule_internal),
-    ("third_party", Kind.OTHER, rule_third_party),
-    # human kinds: what the officer must act on, most specific first
-    ("article8_explicit", Kind.ARTICLE8, rule_article8_explicit),
-    ("article8_implicit", Kind.ARTICLE8, rule_article8_implicit),
-    ("extension_request", Kind.EXTENSION_REQUEST, rule_extension),
-    ("question", Kind.QUESTION, rule_question),
-    ("reply", Kind.REPLY, rule_reply),
-    ("unrelated", Kind.OTHER, rule_unrelated),
 )
 
 
-def classify(view: MailView) -> tuple[Kind, str, str]:
-    """(kind, rule name, reason) of the first rule that fires; a human mail without any signal is a reply."""
-    for name, kind, rule in RULES:
+def structural_kind(view: MailView) -> tuple[Kind, str, str] | None:
+    """(kind, rule name, reason) of the first structural rule that fires, or None: the mail's wording decides."""
+    for name, kind, rule in HARD_RULES:
         reason = rule(view)
         if reason:
             return kind, name, reason
-    return Kind.REPLY, "default", "human mail about our letters without other signals"
+    return None
 
 
-__all__ = ["RULES", "MailView", "classify"]
+__all__ = ["HARD_RULES", "MailView", "structural_kind"]

@@ -21,6 +21,8 @@ class MailView:
     # written by a municipality itself: its (learned) domain, or a namens/college/signature line — not merely a
     # municipality named in the subject, which a journalist or firm writing ABOUT it also does
     municipal_writer: bool = False
+    # the sender's domain imitates a municipality's, ours or a secure-mail service's: what it imitates
+    lookalike: str = ""
 
 
 Rule = Callable[[MailView], str | None]

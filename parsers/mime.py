@@ -12,6 +12,7 @@ import email
 import email.message
 import email.policy
 import email.utils
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -61,6 +62,7 @@ class ParsedMail:
     nested: tuple[ParsedMail, ...] = ()
     delivery_status: str = ""
     has_calendar: bool = False
+    link_hosts: tuple[str, ...] = ()  # host names of the web links in the body (href and bare URLs), lower case
     part_count: int = 0
     notes: tuple[str, ...] = ()
 
@@ -106,6 +108,7 @@ class _Acc:
     nested: list[ParsedMail] = field(default_factory=list)
     status: list[str] = field(default_factory=list)
     calendar: bool = False
+    links: list[str] = field(default_factory=list)
 
 
 def parse_mime(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
@@ -176,6 +179,7 @@ def _parse_message(msg: email.message.Message, depth: int, budget: _Budget) -> P
         nested=tuple(acc.nested),
         delivery_status="\n".join(acc.status)[:20_000],
         has_calendar=acc.calendar,
+        link_hosts=tuple(dict.fromkeys(acc.links))[:50],
         part_count=budget.parts,
     )
 
@@ -253,6 +257,9 @@ def _nested(part: email.message.Message, depth: int, budget: _Budget, acc: _Acc)
         acc.nested.append(_parse_message(inner, depth + 1, budget))
 
 
+_LINK_HOST = re.compile(r"\bhttps?://(?:[^@/\s\"'<>]*@)?([a-zA-Z0-9.-]+)")
+
+
 def _leaf(part: email.message.Message, ctype: str, budget: _Budget, acc: _Acc) -> None:
     try:
         filename = decode_header(part.get_filename() or "")
@@ -264,6 +271,7 @@ def _leaf(part: email.message.Message, ctype: str, budget: _Budget, acc: _Acc) -
     is_body = ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename
     if is_body:
         text = _part_text(part)
+        acc.links += [h.lower().rstrip(".") for h in _LINK_HOST.findall(text[:200_000])][:50]
         if ctype == "text/html":
             acc.html.append(html_to_text(text))
         else:

@@ -63,10 +63,12 @@ class ReferenceMatch:
 
 @dataclass(frozen=True)
 class Facts:
-    realised: int | None = None  # places realised
-    planned: int | None = None  # places planned / in preparation
-    expected_date: date | None = None  # when the task is expected to be met
+    realised: int | None = None  # regular places realised (AMV apart, as the legal task is)
+    planned: int | None = None  # regular places planned / in preparation
+    expected_date: date | None = None  # when the regular task is expected to be met
     location_lost: int | None = None  # places lost (artikel 8)
+    realised_amv: int | None = None  # AMV places realised
+    planned_amv: int | None = None  # AMV places in preparation
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,10 @@ class Reading:
     in_reply_to: tuple[str, ...] = ()  # Message-IDs from In-Reply-To and References
     return_date: date | None = None  # auto-replies: when the person is back
     unreadable_reason: str | None = None
+    kind_scores: tuple[tuple[str, float], ...] = ()  # (kind, probability), most likely first
+    kind_candidates: tuple[Kind, ...] = ()  # the kind is uncertain: the kinds an officer should choose from
+    possible_article8: bool = False  # raised as artikel 8 although another kind scored higher: urgent triage
+    signals: tuple[str, ...] = ()  # the named kind signals that fired (kind_signals)
 
     @property
     def primary_municipality(self) -> MunicipalityMatch | None:

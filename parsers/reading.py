@@ -14,7 +14,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from parsers.facts import find_facts, find_return_date
-from parsers.kinds import MailView, classify
+from parsers.kind_decision import KindDecision, decide_kind
+from parsers.lookalike import FREE_MAIL, lookalike_of
+from parsers.mailview import MailView
 from parsers.mime import ParsedMail
 from parsers.model import AUTOMATIC_KINDS, Attachment, Evidence, Facts, Kind, MunicipalityMatch, Reading
 from parsers.municipalities import MunicipalityFindings, find_municipalities
@@ -32,10 +34,6 @@ MIN_ACT_SCORE = 0.3
 _WRITER = frozenset({"domain", "learned", "namens", "college", "signature", "letterhead"})
 MIN_MARGIN = 0.25
 
-FREE_MAIL = frozenset({"gmail.com", "googlemail.com", "hotmail.com", "hotmail.nl", "outlook.com", "live.nl",
-                       "live.com", "icloud.com", "me.com", "yahoo.com", "yahoo.nl", "ziggo.nl", "kpnmail.nl",
-                       "xs4all.nl", "hetnet.nl", "planet.nl", "home.nl", "casema.nl", "proton.me",
-                       "protonmail.com", "upcmail.nl", "telfort.nl", "chello.nl", "quicknet.nl", "zeelandnet.nl"})
 
 
 def is_own(address: str, own_domains: frozenset[str]) -> bool:
@@ -81,45 +79,85 @@ def _domain(address: str) -> str:
     return address.rsplit("@", 1)[-1].lower()
 
 
+def mail_view(mail: ParsedMail, ctx: ReadingContext) -> tuple[_Body, MunicipalityFindings, MailView]:
+    """The text that speaks, the municipalities it names, and the values the kind decision looks at."""
+    body = _effective_body(mail, ctx)
+    attach_text = "\n\n".join(a.text for a in mail.attachments if a.text)
+    zones = {"subject": body.subject, "new": body.new, "signature": body.signature, "attachment": attach_text}
+    found = find_municipalities(zones, body.sender, body.display_name, ctx.registry, ctx.learned_domains, ctx.regions)
+    municipal = (bool(found.strong()) and not found.regional_sender) or found.ambiguous_mandate or any(
+        k & {"namens", "college"} for k in found.kinds.values())
+    cites = any(n in ctx.letters for n in re.findall(r"(?<!\d)\d{7}(?!\d)", body.subject + "\n" + body.new))
+    home = domain_municipality(body.sender, ctx.registry) or learned_municipality(body.sender, ctx.learned_domains)
+    own = is_own(mail.sender, ctx.own_domains)
+    fake = "" if home or own else (lookalike_of(_domain(mail.sender), ctx.genuine_domains) or "")
+    view = MailView(mail, body.new, body.signature, attach_text, own, municipal or bool(home), cites,
+                    body.forwarded_external,
+                    bool(home) or found.ambiguous_mandate or any(k & _WRITER for k in found.kinds.values()),
+                    f"{_domain(mail.sender)} imitates {fake}" if fake else "")
+    return body, found, view
+
+
 def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
     if not (mail.sender or mail.subject or mail.message_id or mail.date) and not mail.text.strip():
         raise_reason = "no mail headers and no text"
         return Reading(kind=Kind.UNREADABLE, message_id="", subject="", sender="", sent_at=None,
                        needs_triage=True, evidence=(Evidence("unreadable", raise_reason),),
                        unreadable_reason=raise_reason)
-    body = _effective_body(mail, ctx)
-    attach_text = "\n\n".join(a.text for a in mail.attachments if a.text)
-    zones = {"subject": body.subject, "new": body.new, "signature": body.signature, "attachment": attach_text}
-    found = find_municipalities(zones, body.sender, body.display_name, ctx.registry, ctx.learned_domains, ctx.regions)
+    body, found, view = mail_view(mail, ctx)
+    attach_text = view.attachments
     evidence: list[Evidence] = []
     if body.forwarded_external:
         evidence.append(Evidence("forwarded", f"internal forward of a mail from {body.sender}"))
-    municipal = (bool(found.strong()) and not found.regional_sender) or found.ambiguous_mandate or any(
-        k & {"namens", "college"} for k in found.kinds.values())
     names = "\n".join(re.sub(r"[_+]", " ", a.filename) for a in mail.attachments if a.filename)
     ref_zones = {"subject": body.subject, "new": body.new, "attachment": attach_text, "filename": names,
                  "quoted": body.quoted}
-    cites = bool(re.search(r"(?<!\d)7\d{6}(?!\d)", body.subject + body.new))
-    home = domain_municipality(body.sender, ctx.registry) or learned_municipality(body.sender, ctx.learned_domains)
-    view = MailView(mail, body.new, body.signature, attach_text, is_own(mail.sender, ctx.own_domains),
-                    municipal or bool(home), cites, body.forwarded_external,
-                    bool(home) or found.ambiguous_mandate or any(k & _WRITER for k in found.kinds.values()))
-    kind, rule, reason = classify(view)
-    evidence.append(Evidence(f"kind_{rule}", reason))
+    decided = decide_kind(view, ctx.model, ctx.name_words)
+    kind = decided.kind
+    evidence += _kind_evidence(decided)
     ref_date = mail.date.date() if mail.date else None
     if kind in AUTOMATIC_KINDS:
-        return _machine(mail, ctx, kind, evidence, body, ref_date)
+        return _with_kind(_machine(mail, ctx, kind, evidence, body, ref_date), decided)
     if kind is Kind.OTHER:
-        return _reading(mail, kind, evidence, body, (), None, Facts(), needs_triage=False)
+        return _with_kind(_reading(mail, kind, evidence, body, (), None, Facts(), needs_triage=decided.uncertain),
+                          decided)
     threads = thread_references(mail.in_reply_to, ctx) if not body.forwarded_external else []
     decision = decide_reference(ref_zones, found, ctx, body.sender, kind, body.new + "\n" + attach_text, threads,
                                 ref_date)
     evidence += decision.evidence
     facts = find_facts(body.new + "\n\n" + attach_text, ref_date, article8=kind is Kind.ARTICLE8)
     munis, triage, why = _human_municipalities(found, decision, body.sender, ctx)
+    if decided.possible_article8:
+        why.append(f"possibly an artikel 8 notification ({decided.scores.get('article8', 0):.2f}), "
+                   f"else {decided.candidates[-1].value}")
+    elif decided.uncertain:
+        why.append("kind uncertain: " + " or ".join(
+            f"{k.value} ({decided.scores.get(k.value, 0):.2f})" for k in decided.candidates))
     evidence += found.evidence[:12]
     evidence += [Evidence("triage", w) for w in why]
-    return _reading(mail, kind, evidence, body, munis, decision, facts, needs_triage=triage)
+    reading = _reading(mail, kind, evidence, body, munis, decision, facts, needs_triage=triage or bool(why))
+    return _with_kind(reading, decided)
+
+
+def _kind_evidence(decided: KindDecision) -> list[Evidence]:
+    out = [Evidence(f"kind_{decided.rule}", decided.reason)]
+    if decided.rule == "model":
+        out += [Evidence(f"signal_{name}", seen[:120]) for name, seen in decided.signals.items()
+                if any(f == f"sig:{name}" for f, _ in decided.strongest)]
+        words = [f for f, _ in decided.strongest if not f.startswith("sig:")]
+        if words:
+            out.append(Evidence("kind_words", ", ".join(words)))
+    return out
+
+
+def _with_kind(reading: Reading, decided: KindDecision) -> Reading:
+    from dataclasses import replace
+
+    ranked = tuple(sorted(((k, round(p, 4)) for k, p in decided.scores.items()), key=lambda kp: -kp[1]))
+    triage = reading.needs_triage or (decided.uncertain and reading.kind in AUTOMATIC_KINDS)
+    return replace(reading, kind_scores=ranked, kind_candidates=decided.candidates,
+                   possible_article8=decided.possible_article8, signals=tuple(decided.signals),
+                   needs_triage=triage)
 
 
 def _human_municipalities(found: MunicipalityFindings, decision: RefDecision, sender: str,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from parsers.kind_model import KindModel, shipped_kind_model, words
 from parsers.mime import ParsedMail, parse_mime
 from parsers.model import Evidence, Kind, LetterRef, Reading, bare_message_id
 from parsers.registry import Registry
@@ -31,6 +32,8 @@ class ReadingContext:
     threads: Mapping[str, str] = field(default_factory=dict)
     # regional bodies (config/regions.toml): folded name or mail domain → member municipality codes
     regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # the kind model; None: the one shipped in parsers/data/kind_model.json (the operator may name another)
+    kind_model: KindModel | None = None
 
     # Indexes of the values above, made on first use (once per context, not once per mail: the register and our
     # sent mails grow for years)
@@ -53,6 +56,28 @@ class ReadingContext:
         from parsers.references import near_index
 
         return near_index(self.letters)
+
+    @cached_property
+    def model(self) -> KindModel:
+        return self.kind_model or shipped_kind_model()
+
+    @cached_property
+    def name_words(self) -> frozenset[str]:
+        """The words of municipality names, former names and aliases (folded), which the kind model reads as one
+        token: a kind is never learned from which municipality wrote."""
+        out: set[str] = set()
+        for m in self.registry.municipalities:
+            for n in (m.name, *m.aliases, *m.former):
+                out.update(w for w in words(n) if len(w) >= 3 and not w.startswith("<"))
+        return frozenset(out - {"den", "aan", "het", "van", "de", "op", "en"})
+
+    @cached_property
+    def genuine_domains(self) -> frozenset[str]:
+        """Domains whose look-alikes are phishing: the municipalities', ours and secure-mail services'."""
+        from parsers.lookalike import SECURE_MAIL_DOMAINS
+
+        return frozenset({d for m in self.registry.municipalities for d in m.domains} | set(self.own_domains)
+                         | SECURE_MAIL_DOMAINS)
 
     @cached_property
     def thread_letters(self) -> dict[str, str]:

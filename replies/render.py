@@ -71,12 +71,69 @@ EVIDENCE_LABELS = {
     "reference_thread": "antwoord op een bericht van de bot",
     "forwarded": "doorgestuurd bericht",
     "triage": "beoordeling nodig",
+    "kind_model": "inschatting van de soort bericht",
+    "kind_words": "woorden die zwaar wogen",
+    "kind_delay_notice": "soort bericht: automatisch antwoord (vertraagde bezorging, geen onbestelbaar bericht)",
+    "kind_lookalike": "soort bericht: mogelijk phishing (afzenderdomein lijkt op een echt domein)",
+    "kind_phishing": "soort bericht: mogelijk phishing (afzender niet echt)",
     "unreadable": "onleesbaar",
 }
 
+# The kind model's named signals (parsers/kind_signals.py) as officers read them.
+SIGNAL_LABELS = {
+    "rule_article8_explicit": "meldt iets onder artikel 8",
+    "rule_article8_implicit": "meldt dat een locatie wegvalt en de taak niet meer haalbaar is",
+    "rule_extension": "vraagt om meer tijd",
+    "rule_question": "stelt een vraag of vraagt om een gesprek",
+    "rule_reply": "beantwoordt de brief",
+    "rule_auto_subject": "onderwerp van een automatisch antwoord",
+    "rule_auto_body": "tekst van een automatisch antwoord of ontvangstbevestiging",
+    "rule_bounce_subject": "onderwerp van een onbestelbaar bericht",
+    "rule_newsletter": "nieuwsbrief of reclame (afmeldlink)",
+    "rule_invitation": "uitnodiging voor een vergadering",
+    "rule_third_party": "geschreven door een derde (pers, adviesbureau, andere organisatie)",
+    "rule_unrelated": "geen gemeente en geen brief van ons",
+    "article8_words": "noemt artikel 8 of de meldplicht",
+    "loss_event": "meldt verlies van een locatie",
+    "loss_hypothetical": "verlies van een locatie nog onzeker",
+    "task_consequence": "de taak is niet (meer) haalbaar",
+    "council_against": "de raad stemde tegen of nam een motie aan",
+    "court": "uitspraak van een rechter",
+    "asks_time": "spreekt over uitstel of meer tijd",
+    "question_mark": "bevat een vraag",
+    "meeting_words": "spreekt over een gesprek of overleg",
+    "contact_change": "wijziging van contactpersoon of adres",
+    "dispute_words": "betwist een gegeven",
+    "gives_figures": "noemt aantallen plaatsen",
+    "planning_words": "spreekt over planning of realisatie",
+    "progress_words": "geeft een stand van zaken",
+    "cites_letter": "noemt een kenmerk uit het register",
+    "municipal_sender": "afzender is een gemeente",
+    "municipal_writer": "geschreven door of namens een gemeente",
+    "forwarded_by_us": "intern doorgestuurd",
+    "free_mail": "afzender gebruikt een privé-mailadres",
+    "reply_subject": "antwoord in een bestaande correspondentie",
+    "forward_subject": "doorgestuurd bericht",
+    "out_of_office_words": "tekst van een afwezigheidsbericht",
+    "receipt_words": "tekst van een ontvangstbevestiging",
+    "recall_words": "een bericht wordt ingetrokken",
+    "secure_mail_words": "vraagt in te loggen of een beveiligd bericht te openen",
+    "link_elsewhere": "link naar een ander domein dan dat van de afzender",
+    "lookalike_sender": "afzenderdomein lijkt op een echt domein",
+    "short_text": "korte tekst",
+    "long_text": "lange tekst",
+    "no_text": "geen eigen tekst",
+    "attachment_text": "bijlage met tekst",
+    "cover_note": "begeleidend bericht bij een brief in de bijlage",
+    "html_only": "alleen HTML",
+    "in_reply_to": "antwoord op een eerder bericht",
+}
+
 FACT_LABELS = {
-    "realised": "gerealiseerde plaatsen",
-    "planned": "geplande plaatsen",
+    "realised": "gerealiseerde plaatsen (regulier)",
+    "realised_amv": "gerealiseerde AMV-plaatsen",
+    "planned": "geplande plaatsen (regulier)",
+    "planned_amv": "geplande AMV-plaatsen",
     "expected_date": "verwachte datum",
     "location_lost": "vervallen plaatsen",
 }
@@ -108,6 +165,8 @@ def evidence_nl(line: str) -> str:
     """"reference_exact: 7468089 in subject" → "kenmerk gevonden (7468089 in subject)"; kind rules get "soort"."""
     rule, _, detail = line.partition(": ")
     label = EVIDENCE_LABELS.get(rule)
+    if label is None and rule.startswith("signal_"):
+        label = f"signaal: {SIGNAL_LABELS.get(rule[7:], rule[7:])}"
     if label is None and rule.startswith("kind_"):
         name = rule[5:]
         kind = next((k for k in KIND_LABELS if name.startswith(k)), None) or (

@@ -32,6 +32,9 @@ def alert_context(reading: Reading, deadline: date | None = None) -> dict[str, o
         "attachments": [a.filename for a in reading.attachments],
         "evidence": [str(e) for e in reading.evidence],
         "deadline": deadline.isoformat() if deadline else None,
+        "kind_scores": dict(reading.kind_scores),
+        "kind_candidates": [k.value for k in reading.kind_candidates],
+        "possible_article8": reading.possible_article8,
     }
 
 
@@ -60,8 +63,10 @@ def decide_inbound(reading: Reading, case: CaseSnapshot | None, mail_key: str, r
     if reading.needs_triage or case is None:
         if reading.kind in (Kind.AUTO_REPLY, Kind.OTHER) and not reading.municipalities:
             return Decision(event_key=mail_key, history=(received,))
-        return Decision(event_key=mail_key, history=(received,),
-                        alerts=(PostAlert(f"triage:{mail_key}", "alert_triage", alert_context(reading)),))
+        # a possible artikel 8 notice is raised urgently even when the bot is unsure: a missed one costs most
+        urgent = reading.kind is Kind.ARTICLE8 or reading.possible_article8
+        alert = PostAlert(f"triage:{mail_key}", "alert_triage", alert_context(reading), urgent=urgent)
+        return Decision(event_key=mail_key, history=(received,), alerts=(alert,))
     reference, why_letter = target_letter(reading, case)
     step = apply_event(case, EventIn(key=mail_key, event=Event(reading.kind.value), actor="bot",
                                      reference=reference))
@@ -128,7 +133,8 @@ def decide_unreadable(reason: str, subject: str, sender: str, mail_key: str) -> 
 
 def facts_dict(reading: Reading) -> dict[str, object]:
     f = reading.facts
-    return {k: v for k, v in (("realised", f.realised), ("planned", f.planned),
+    return {k: v for k, v in (("realised", f.realised), ("realised_amv", f.realised_amv), ("planned", f.planned),
+                              ("planned_amv", f.planned_amv),
                               ("expected_date", f.expected_date.isoformat() if f.expected_date else None),
                               ("location_lost", f.location_lost)) if v is not None}
 

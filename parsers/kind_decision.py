@@ -1,0 +1,71 @@
+"""The kind of a mail: structure decides where it can (`kinds.HARD_RULES`), the kind model weighs everything else.
+
+Costs are not symmetric, and the decision says so:
+- a mail that may be an artikel 8 notification is raised as one (urgently, marked "mogelijk artikel 8" and sent to
+  triage) once its probability reaches `ARTICLE8_RAISE`, even when another kind scores higher: a missed notice is
+  worse than a false alarm;
+- wording alone makes a mail automatic only with `AUTOMATIC_MIN` probability: human mail taken for an auto-reply
+  would never count as an answer;
+- when the two best kinds are within `MARGIN`, the mail goes to triage with both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.kind_model import KindModel, features
+from parsers.kind_signals import detect_signals
+from parsers.kinds import structural_kind
+from parsers.mailview import MailView
+from parsers.model import AUTOMATIC_KINDS, Kind
+
+ARTICLE8_RAISE = 0.25
+AUTOMATIC_MIN = 0.6
+MARGIN = 0.15
+
+
+@dataclass(frozen=True)
+class KindDecision:
+    kind: Kind
+    rule: str  # the structural rule that decided, or "model"
+    reason: str
+    scores: dict[str, float] = field(default_factory=dict)  # kind → probability
+    signals: dict[str, str] = field(default_factory=dict)  # signal name → what it saw
+    strongest: tuple[tuple[str, float], ...] = ()  # features that pushed most towards the kind
+    candidates: tuple[Kind, ...] = ()  # when unsure: the two kinds an officer should choose from
+    possible_article8: bool = False  # raised as artikel 8 although another kind scored higher
+
+    @property
+    def uncertain(self) -> bool:
+        return bool(self.candidates)
+
+
+def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozenset()) -> KindDecision:
+    hard = structural_kind(view)
+    if hard is not None:
+        kind, rule, reason = hard
+        return KindDecision(kind, rule, reason, {k: float(k == kind.value) for k in model.classes})
+    signals = detect_signals(view)
+    feats = features(view, signals, names)
+    scores = model.scores(feats)
+    ranked = sorted(scores, key=lambda k: -scores[k])
+    best, second = ranked[0], ranked[1]
+    candidates: tuple[Kind, ...] = ()
+    possible8 = False
+    if best != Kind.ARTICLE8 and scores[Kind.ARTICLE8] >= ARTICLE8_RAISE:
+        possible8 = True
+        candidates = (Kind.ARTICLE8, Kind(best))
+        best = Kind.ARTICLE8.value
+    elif Kind(best) in AUTOMATIC_KINDS and scores[best] < AUTOMATIC_MIN:
+        human = next(k for k in ranked if Kind(k) not in AUTOMATIC_KINDS)
+        candidates = (Kind(human), Kind(best))
+        best = human
+    elif scores[best] - scores[second] < MARGIN:
+        candidates = (Kind(best), Kind(second))
+    top = "; ".join(f"{k} {scores[k]:.2f}" for k in ranked[:3])
+    reason = f"kind model: {top}"
+    return KindDecision(Kind(best), "model", reason, scores, signals, tuple(model.strongest(feats, best)),
+                        candidates, possible8)
+
+
+__all__ = ["ARTICLE8_RAISE", "AUTOMATIC_MIN", "MARGIN", "KindDecision", "decide_kind"]

@@ -1,0 +1,236 @@
+"""Named signal detectors for the kind model: each looks at a `MailView` and says whether it sees its signal.
+
+A signal is soft evidence, never a verdict: the kind model (`kind_model`) weighs them together with the words of
+the mail. They are named so that an officer can be shown why ("meldt verlies van een locatie", "vraagt om
+uitstel") and so that their weights can be read in the model file. The former hand-written kind rules live on
+here as signals (`rule_*`): what they saw still counts, but no longer decides alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from parsers.human_kinds import (
+    _ART8_CONSEQUENCE,
+    _ART8_EVENT,
+    _ART8_EXPLICIT,
+    _MORE_TIME,
+    _REPLY,
+    HYPOTHETICAL,
+    cover_note,
+    rule_article8_explicit,
+    rule_article8_implicit,
+    rule_extension,
+    rule_question,
+    rule_reply,
+    sentences,
+)
+from parsers.kinds import (
+    rule_auto_body,
+    rule_auto_subject,
+    rule_bounce_subject,
+    rule_invitation,
+    rule_newsletter,
+    rule_third_party,
+    rule_unrelated,
+)
+from parsers.lookalike import FREE_MAIL, credential_link, lookalike_sender
+from parsers.mailview import MailView
+
+Detector = Callable[[MailView], str | None]
+
+_FIGURES = re.compile(r"\b\d{1,5}\s+(?:\w+\s+){0,2}?(?:plekken|plaatsen|opvangplekken|opvangplaatsen|bedden|places|"
+                      r"beds|plakken|pleatsen)\b", re.IGNORECASE)
+_MORE_TIME_ANY = re.compile(_MORE_TIME + r"|\b(?:extension|more time|postpone|delay|ferlinging|mear tiid|"
+                            r"fristverlängerung|mehr zeit)\b", re.IGNORECASE)
+_OOO = re.compile(r"\b(?:afwezig|niet aanwezig|niet op kantoor|met vakantie|met verlof|vakantie|out of (?:the )?office|"
+                  r"on leave|on holiday|annual leave|abwesend|nicht im b[üu]ro|urlaub|ôfwêzich|ofwezich|net oanwêzich|"
+                  r"op fakânsje|vakantie|terug op|weer aanwezig|back (?:on|in the office)|wieder im b[üu]ro|"
+                  r"zur[üu]ck|werom op|bin ik|ben ik (?:tot|t/m|van))\b", re.IGNORECASE)
+_RECEIPT = re.compile(r"\b(?:ontvangstbevestiging|in goede orde ontvangen|is ontvangen|hebben uw \w+ ontvangen|"
+                      r"geregistreerd onder|zaaknummer|registratienummer|received your|has been received|"
+                      r"been registered|ûntfongen|ûntfangst|eingegangen|eingangsbest[äa]tigung|"
+                      r"automatisch (?:gegenereerd|verzonden|verstuurd|bericht|antwoord)|automatic(?:ally)? "
+                      r"(?:generated|reply|message)|niet beantwoorden|do not reply|no-?reply)\b", re.IGNORECASE)
+_RECALL = re.compile(r"\b(?:intrekken|ingetrokken|recall|r[üu]ckruf|zur[üu]ckrufen|wil het bericht|"
+                     r"would like to recall)\b", re.IGNORECASE)
+_MEETING = re.compile(r"\b(?:overleg|gesprek|afspraak|meeting|call|bellen|terugbellen|spreken|teams)\b", re.IGNORECASE)
+_CONTACT = re.compile(r"\b(?:contactpersoon|aanspreekpunt|contact person|point of contact|neemt [^.?!]{0,40} over|"
+                      r"uit dienst|vervangt|opvolger|mailadres|e-?mailadres)\b", re.IGNORECASE)
+_DISPUTE = re.compile(r"\b(?:klopt niet|onjuist|niet juist|incorrect|fout|verkeerd|correctie|corrigeren|"
+                      r"rekenfout|afwijk\w*|wrong|not correct)\b", re.IGNORECASE)
+_PLANNING = re.compile(r"\b(?:planning|verwacht\w*|voorzien|opgeleverd|oplevering|in gebruik|gerealiseerd|"
+                       r"in voorbereiding|realiseren|realisatie|expected|completed|realised|realized)\b", re.IGNORECASE)
+_COUNCIL_NO = re.compile(r"\b(?:raad|gemeenteraad|council)\b[^.?!]{0,80}\b(?:verworpen|tegengestemd|"
+                         r"afgewezen|niet ingestemd|motie|rejected|voted (?:down|against)|stemde tegen)\b|"
+                         r"\bmotie\b[^.?!]{0,80}\b(?:aangenomen|tegen)\b", re.IGNORECASE)
+_COURT = re.compile(r"\b(?:rechtbank|raad van state|voorzieningenrechter|voorlopige voorziening|schorst|geschorst|"
+                    r"vernietigd|vernietigt|court|ruling|uitspraak)\b", re.IGNORECASE)
+_SECURE = re.compile(r"\b(?:beveiligd bericht|beveiligde e-?mail|secure (?:message|mail)|versleuteld bericht|"
+                     r"inloggen|log in|login|wachtwoord|password|verifieer|verify|bekijk (?:het )?bericht|"
+                     r"open (?:het )?document|klik hier|click here)\b", re.IGNORECASE)
+
+
+def _text(v: MailView) -> str:
+    return v.new + "\n\n" + v.attachments[:6000]
+
+
+def _art8_word(v: MailView) -> str | None:
+    m = _ART8_EXPLICIT.search(_text(v))
+    return m.group(0) if m else None
+
+
+def _loss_event(v: MailView) -> str | None:
+    for s in sentences(_text(v)):
+        if _ART8_EVENT.search(s) and "?" not in s and not HYPOTHETICAL.search(s):
+            return s.strip()[:120]
+    return None
+
+
+def _loss_hypothetical(v: MailView) -> str | None:
+    m = HYPOTHETICAL.search(_text(v))
+    return m.group(0) if m else None
+
+
+def _consequence(v: MailView) -> str | None:
+    m = _ART8_CONSEQUENCE.search(_text(v))
+    return m.group(0) if m else None
+
+
+def _search(pattern: re.Pattern[str], text: Callable[[MailView], str]) -> Detector:
+    def detect(v: MailView) -> str | None:
+        m = pattern.search(text(v))
+        return m.group(0) if m else None
+    return detect
+
+
+def _new(v: MailView) -> str:
+    return v.new
+
+
+def _subject(v: MailView) -> str:
+    return v.mail.subject
+
+
+def _question_mark(v: MailView) -> str | None:
+    n = v.new.count("?")
+    return f"{n} question mark(s)" if n else None
+
+
+def _progress_words(v: MailView) -> str | None:
+    m = _REPLY.search(_text(v))
+    return m.group(0) if m else None
+
+
+def _short(v: MailView) -> str | None:
+    return "short text" if len(v.new.strip()) < 250 else None
+
+
+def _long(v: MailView) -> str | None:
+    return "long text" if len(v.new) > 1500 else None
+
+
+def _attachment_text(v: MailView) -> str | None:
+    return "an attachment with text" if v.attachments.strip() else None
+
+
+def _cover(v: MailView) -> str | None:
+    return "a cover note for an attached letter" if cover_note(v.new) and v.attachments.strip() else None
+
+
+def _flag(name: str, test: Callable[[MailView], bool]) -> Detector:
+    return lambda v: name if test(v) else None
+
+
+def _reply_subject(v: MailView) -> str | None:
+    m = re.match(r"^\s*(?:re|antw|aw|sv|vs|r)\s*:", v.mail.subject, re.IGNORECASE)
+    return m.group(0) if m else None
+
+
+def _forward_subject(v: MailView) -> str | None:
+    m = re.match(r"^\s*(?:fw|fwd|doorst|wg|tr)\s*:", v.mail.subject, re.IGNORECASE)
+    return m.group(0) if m else None
+
+
+def _free_mail(v: MailView) -> str | None:
+    domain = v.mail.sender.rsplit("@", 1)[-1].lower()
+    return domain if domain in FREE_MAIL else None
+
+
+def _no_text(v: MailView) -> str | None:
+    return "no text of its own" if not v.new.strip() else None
+
+
+def _link_elsewhere(v: MailView) -> str | None:
+    return credential_link(v.mail, v.new)
+
+
+def _lookalike(v: MailView) -> str | None:
+    return v.lookalike or lookalike_sender(v.mail.sender)
+
+
+# name → detector. The names are part of the model file: renaming one retires its weight (retrain).
+SIGNALS: dict[str, Detector] = {
+    # the former rules, now soft
+    "rule_article8_explicit": rule_article8_explicit,
+    "rule_article8_implicit": rule_article8_implicit,
+    "rule_extension": rule_extension,
+    "rule_question": rule_question,
+    "rule_reply": rule_reply,
+    "rule_auto_subject": rule_auto_subject,
+    "rule_auto_body": rule_auto_body,
+    "rule_bounce_subject": rule_bounce_subject,
+    "rule_newsletter": rule_newsletter,
+    "rule_invitation": rule_invitation,
+    "rule_third_party": rule_third_party,
+    "rule_unrelated": rule_unrelated,
+    # small, general detectors
+    "article8_words": _art8_word,
+    "loss_event": _loss_event,
+    "loss_hypothetical": _loss_hypothetical,
+    "task_consequence": _consequence,
+    "council_against": _search(_COUNCIL_NO, _text),
+    "court": _search(_COURT, _text),
+    "asks_time": _search(_MORE_TIME_ANY, _text),
+    "question_mark": _question_mark,
+    "meeting_words": _search(_MEETING, _new),
+    "contact_change": _search(_CONTACT, _new),
+    "dispute_words": _search(_DISPUTE, _new),
+    "gives_figures": _search(_FIGURES, _text),
+    "planning_words": _search(_PLANNING, _text),
+    "progress_words": _progress_words,
+    "cites_letter": _flag("cites a register reference", lambda v: v.cites_reference),
+    "municipal_sender": _flag("municipal sender", lambda v: v.municipal_sender),
+    "municipal_writer": _flag("written by a municipality", lambda v: v.municipal_writer),
+    "forwarded_by_us": _flag("internal forward", lambda v: v.forwarded_external),
+    "free_mail": _free_mail,
+    "reply_subject": _reply_subject,
+    "forward_subject": _forward_subject,
+    "out_of_office_words": _search(_OOO, lambda v: v.mail.subject + "\n" + v.new[:600]),
+    "receipt_words": _search(_RECEIPT, lambda v: v.mail.subject + "\n" + v.new[:800] + "\n" + v.signature[:400]),
+    "recall_words": _search(_RECALL, _subject),
+    "secure_mail_words": _search(_SECURE, _new),
+    "link_elsewhere": _link_elsewhere,
+    "lookalike_sender": _lookalike,
+    "short_text": _short,
+    "long_text": _long,
+    "no_text": _no_text,
+    "attachment_text": _attachment_text,
+    "cover_note": _cover,
+    "html_only": _flag("HTML only", lambda v: v.mail.html_only),
+    "in_reply_to": _flag("answers a mail (In-Reply-To)", lambda v: bool(v.mail.in_reply_to)),
+}
+
+
+def detect_signals(view: MailView) -> dict[str, str]:
+    """Every signal that fires, with what it saw (for evidence)."""
+    out: dict[str, str] = {}
+    for name, detect in SIGNALS.items():
+        seen = detect(view)
+        if seen:
+            out[name] = seen
+    return out
+
+
+__all__ = ["SIGNALS", "detect_signals"]

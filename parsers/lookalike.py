@@ -1,0 +1,92 @@
+"""Senders and links that pretend: look-alike domains of municipalities, of our ministry or of secure-mail
+services, and links that lead elsewhere than the sender's own domain.
+
+A look-alike sender is never matched to a municipality: its mail is read as `other` and shown to officers as
+"mogelijk phishing".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+from parsers.mime import ParsedMail
+
+FREE_MAIL = frozenset({"gmail.com", "googlemail.com", "hotmail.com", "hotmail.nl", "outlook.com", "live.nl",
+                       "live.com", "icloud.com", "me.com", "yahoo.com", "yahoo.nl", "ziggo.nl", "kpnmail.nl",
+                       "xs4all.nl", "hetnet.nl", "planet.nl", "home.nl", "casema.nl", "proton.me",
+                       "protonmail.com", "upcmail.nl", "telfort.nl", "chello.nl", "quicknet.nl", "zeelandnet.nl",
+                       "gmx.de", "gmx.net", "web.de", "t-online.de", "outlook.de"})
+# services whose notifications are imitated to steal a login; their own domains are genuine
+SECURE_MAIL_DOMAINS = frozenset({"zivver.com", "zivver.eu", "cryptshare.com", "securemail.nl", "docusign.net",
+                                 "docusign.com", "sharepoint.com", "microsoft.com", "office.com", "office365.com",
+                                 "rijksoverheid.nl", "minjenv.nl", "overheid.nl", "digid.nl"})
+_SECOND_LEVEL = frozenset({"co.uk", "com.au", "org.uk"})
+
+
+def registrable(host: str) -> str:
+    """The registrable part of a host name: `mail.gemeente.hilversum.nl` → `hilversum.nl`."""
+    parts = host.lower().strip(".").split(".")
+    if len(parts) >= 3 and ".".join(parts[-2:]) in _SECOND_LEVEL:
+        return ".".join(parts[-3:])
+    return ".".join(parts[-2:])
+
+
+def _label(domain: str) -> str:
+    return registrable(domain).rsplit(".", 1)[0]
+
+
+def lookalike_of(domain: str, genuine: Iterable[str]) -> str | None:
+    """The genuine domain this one imitates: not itself genuine (nor a subdomain of one), but one or two letters
+    away from one (hilversurn.nl, minjenv-nl.com), or a genuine name with a word added (zivver-secure.com)."""
+    domain = domain.lower().strip(".")
+    if not domain or "." not in domain:
+        return None
+    known = {registrable(d) for d in genuine if d}
+    own = registrable(domain)
+    if own in known or domain in FREE_MAIL:
+        return None
+    label = _label(own)
+    if len(label) < 5:
+        return None
+    for g in known:
+        gl = _label(g)
+        if len(gl) < 5:
+            continue
+        if DamerauLevenshtein.distance(label, gl) <= (1 if len(gl) < 8 else 2):
+            return g
+        if len(gl) >= 6 and re.search(rf"(?:^|[-.]){re.escape(gl)}(?:[-.]|$)", label) and label != gl:
+            return g
+        if re.sub(r"[-.]", "", label) == re.sub(r"[-.]", "", gl):
+            return g
+    return None
+
+
+def lookalike_sender(sender: str, genuine: Iterable[str] = SECURE_MAIL_DOMAINS) -> str | None:
+    """`"<sender domain> imitates <genuine domain>"` or None."""
+    domain = sender.rsplit("@", 1)[-1].lower()
+    g = lookalike_of(domain, genuine)
+    return f"{domain} imitates {g}" if g else None
+
+
+_CREDENTIAL_WORDS = re.compile(
+    r"\b(?:beveiligd\w* (?:bericht|e-?mail|document)|secure (?:message|mail|document)|versleuteld|inloggen|log ?in|"
+    r"aanmelden|wachtwoord|password|verifi[eë]er\w*|verify|bevestig uw|confirm your|bekijk (?:het )?(?:bericht|"
+    r"document)|view (?:the )?(?:message|document)|open (?:het |the )?(?:bericht|document|message)|download)\b",
+    re.IGNORECASE)
+
+
+def credential_link(mail: ParsedMail, text: str) -> str | None:
+    """A link to another domain than the sender's, in a mail that asks to log in or open a secured message."""
+    if not mail.link_hosts or not _CREDENTIAL_WORDS.search(mail.subject + "\n" + text):
+        return None
+    own = registrable(mail.sender.rsplit("@", 1)[-1]) if "@" in mail.sender else ""
+    for host in mail.link_hosts:
+        if registrable(host) != own:
+            return f"link to {host} from {mail.sender or 'an unknown sender'}"
+    return None
+
+
+__all__ = ["FREE_MAIL", "SECURE_MAIL_DOMAINS", "credential_link", "lookalike_of", "lookalike_sender", "registrable"]
