@@ -213,10 +213,8 @@ def _bad_kind_model(s: Settings) -> list[str]:
     """A named kind model must be there and be one (read at startup, never later)."""
     if not s.reading.kind_model:
         return []
-    from parsers.kind_model import load_kind_model
-
     try:
-        load_kind_model(Path(s.reading.kind_model))
+        kind_model(s)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [f"config: reading.kind_model: {s.reading.kind_model}: {exc}"]
     return []
@@ -224,9 +222,10 @@ def _bad_kind_model(s: Settings) -> list[str]:
 
 def kind_model(s: Settings) -> KindModel | None:
     """The operator's kind model, or None for the shipped one."""
-    from parsers.kind_model import load_kind_model
+    from parsers.kind_model import model_from_json
 
-    return load_kind_model(Path(s.reading.kind_model)) if s.reading.kind_model else None
+    path = Path(s.reading.kind_model)
+    return model_from_json(path.read_text(encoding="utf-8")) if s.reading.kind_model else None
 
 
 def _missing_for_slack(s: Settings) -> list[str]:

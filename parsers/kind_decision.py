@@ -5,7 +5,8 @@ Costs are not symmetric, and the decision says so:
   triage) once its probability reaches `ARTICLE8_RAISE`, even when another kind scores higher: a missed notice is
   worse than a false alarm;
 - wording alone makes a mail automatic only with `AUTOMATIC_MIN` probability: human mail taken for an auto-reply
-  would never count as an answer;
+  would never count as an answer; below that the best human kind is taken, with triage when the automatic kind
+  still has `AUTOMATIC_DOUBT` (an auto-reply taken for an answer would stop the chase);
 - when the two best kinds are within `MARGIN`, the mail goes to triage with both.
 """
 
@@ -21,7 +22,8 @@ from parsers.model import AUTOMATIC_KINDS, Kind
 
 ARTICLE8_RAISE = 0.25
 AUTOMATIC_MIN = 0.6
-MARGIN = 0.15
+AUTOMATIC_DOUBT = 0.5  # below AUTOMATIC_MIN the best human kind is taken; from here on with triage
+MARGIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
         best = Kind.ARTICLE8.value
     elif Kind(best) in AUTOMATIC_KINDS and scores[best] < AUTOMATIC_MIN:
         human = next(k for k in ranked if Kind(k) not in AUTOMATIC_KINDS)
-        candidates = (Kind(human), Kind(best))
+        if scores[best] >= AUTOMATIC_DOUBT:
+            candidates = (Kind(human), Kind(best))
         best = human
     elif scores[best] - scores[second] < MARGIN:
         candidates = (Kind(best), Kind(second))
@@ -68,4 +71,4 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
                         candidates, possible8)
 
 
-__all__ = ["ARTICLE8_RAISE", "AUTOMATIC_MIN", "MARGIN", "KindDecision", "decide_kind"]
+__all__ = ["ARTICLE8_RAISE", "AUTOMATIC_DOUBT", "AUTOMATIC_MIN", "MARGIN", "KindDecision", "decide_kind"]

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 from parsers.mailview import MailView
 
@@ -120,15 +119,11 @@ def model_from_json(text: str) -> KindModel:
                      {str(k): int(v) for k, v in data.get("trained_on", {}).items()}, str(data.get("version", "")))
 
 
-def load_kind_model(path: Path) -> KindModel:
-    return model_from_json(path.read_text(encoding="utf-8"))
-
-
 @lru_cache(maxsize=1)
 def shipped_kind_model() -> KindModel:
     """The model shipped with the package (parsers/data/kind_model.json), read once."""
     return model_from_json(resources.files("parsers").joinpath("data/kind_model.json").read_text(encoding="utf-8"))
 
 
-__all__ = ["KINDS", "KindModel", "features", "fold_text", "load_kind_model", "model_from_json",
+__all__ = ["KINDS", "KindModel", "features", "fold_text", "model_from_json",
            "shipped_kind_model", "words"]

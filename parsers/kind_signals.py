@@ -42,8 +42,30 @@ Detector = Callable[[MailView], str | None]
 
 _FIGURES = re.compile(r"\b\d{1,5}\s+(?:\w+\s+){0,2}?(?:plekken|plaatsen|opvangplekken|opvangplaatsen|bedden|places|"
                       r"beds|plakken|pleatsen)\b", re.IGNORECASE)
-_MORE_TIME_ANY = re.compile(_MORE_TIME + r"|\b(?:extension|more time|postpone|delay|ferlinging|mear tiid|"
-                            r"fristverlängerung|mehr zeit)\b", re.IGNORECASE)
+_MORE_TIME_ANY = re.compile(_MORE_TIME + r"|\b(?:extension|extend\w*|more time|additional time|further time|"
+                            r"postpone\w*|give (?:us|me) until|grant (?:us|me)|ferlinging|mear tiid|[uú]tstel|"
+                            r"fristverl[äa]ngerung|mehr zeit|verl[äa]ngerung)\b", re.IGNORECASE)
+_MONTH = r"(?:jan|feb|maart|mrt|march|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec)\w*"
+# the answer will come by or after a later date: "Zou het mogelijk zijn dat wij u uiterlijk 22 mei antwoorden?",
+# "u ontvangt onze reactie na de raadsvergadering van 5 november", "Could you give us until 20 May?"
+_LATER_ANSWER = re.compile(
+    rf"\b(?:uiterlijk|pas|tot|voor|na|until|by|after|till|oant|foar|nei|bis)\s+(?:\w+\s+){{0,3}}?\d{{1,2}}\s+{_MONTH}"
+    r"[^.?!]{0,80}\b(?:antwoord\w*|reageren|reactie|aanleveren|sturen|toesturen|beantwoord\w*|answer|reply|"
+    r"respond|send|antwurd\w*|reagearje)|\b(?:antwoord\w*|reageren|reactie|aanleveren|sturen|toesturen|"
+    r"beantwoording|answer|reply|respond|response|antwurd)\b[^.?!]{0,60}\b(?:uiterlijk|pas|tot|na|until|by|after|"
+    rf"oant|nei)\s+(?:\w+\s+){{0,3}}?\d{{1,2}}\s+{_MONTH}", re.IGNORECASE)
+_ART8_ANY = re.compile(r"\b(?:art(?:ikel|icle|\.)?\s*8\b|meldplicht|notification under|k[êe]st\s*8)", re.IGNORECASE)
+# a loss in English, Frisian or German (the Dutch words are the loss_event signal)
+_LOSS_OTHER = re.compile(
+    r"\b(?:terminated|cancell?ed|will not be (?:realised|realized|built|available)|no longer (?:available|possible|"
+    r"usable|feasible)|burn(?:ed|t) down|destroyed|withdr(?:awn|ew)|closed down|declared unsafe|bankrupt|"
+    r"fallen through|falls? through|we (?:have )?lost|ôfbaarnd|ôfbrand|giet net troch|net mear beskikber|"
+    r"weromlutsen|ynlutsen|ferlern|opsein|net realisearre|abgebrannt|gek[üu]ndigt|entf[äa]llt|"
+    r"nicht mehr verf[üu]gbar)\b", re.IGNORECASE)
+# a person who writes for themselves, not for a municipality's college: a resident, a council member, a party
+_PRIVATE_PERSON = re.compile(r"\b(?:als (?:inwoner|burger|bewoner|buurtbewoner|omwonende|raadslid|"
+                             r"gemeenteraadslid)|raadslid|fractievoorzitter|namens (?:de )?fractie|onze fractie|"
+                             r"buurtbewoners|omwonenden|as a (?:resident|citizen))\b", re.IGNORECASE)
 _OOO = re.compile(r"\b(?:afwezig|niet aanwezig|niet op kantoor|met vakantie|met verlof|vakantie|out of (?:the )?office|"
                   r"on leave|on holiday|annual leave|abwesend|nicht im b[üu]ro|urlaub|ôfwêzich|ofwezich|net oanwêzich|"
                   r"op fakânsje|vakantie|terug op|weer aanwezig|back (?:on|in the office)|wieder im b[üu]ro|"
@@ -77,7 +99,7 @@ def _text(v: MailView) -> str:
 
 
 def _art8_word(v: MailView) -> str | None:
-    m = _ART8_EXPLICIT.search(_text(v))
+    m = _ART8_EXPLICIT.search(_text(v)) or _ART8_ANY.search(_text(v) + "\n" + v.mail.subject)
     return m.group(0) if m else None
 
 
@@ -193,6 +215,9 @@ SIGNALS: dict[str, Detector] = {
     "council_against": _search(_COUNCIL_NO, _text),
     "court": _search(_COURT, _text),
     "asks_time": _search(_MORE_TIME_ANY, _text),
+    "later_answer": _search(_LATER_ANSWER, _new),
+    "loss_words_other_language": _search(_LOSS_OTHER, _text),
+    "private_person": _search(_PRIVATE_PERSON, lambda v: v.new + "\n" + v.signature[:400]),
     "question_mark": _question_mark,
     "meeting_words": _search(_MEETING, _new),
     "contact_change": _search(_CONTACT, _new),

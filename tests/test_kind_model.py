@@ -67,7 +67,7 @@ def test_article8_raised_when_possible_even_if_another_kind_wins() -> None:
 
 
 def test_wording_alone_makes_mail_automatic_only_when_sure() -> None:
-    below = AUTOMATIC_MIN - 0.1
+    below = AUTOMATIC_MIN - 0.05
     m = _model({k: -50.0 for k in KINDS} | {"auto_reply": math.log(below / (1 - below)), "reply": 0.0})
     d = decide_kind(_view("Ik ben afwezig."), m)
     assert d.kind is Kind.REPLY and d.candidates == (Kind.REPLY, Kind.AUTO_REPLY)
