@@ -44,10 +44,14 @@ def _foreign_label(before: str) -> bool:
     return _FOREIGN_LABEL.search(t, max(0, len(t) - _LONGEST_LABEL - 1)) is not None
 
 
+_ECHOED_SUBJECT = re.compile(r"^\s*(?:re|aw|antw|sv|r)\s*:", re.IGNORECASE)
+_OUR_OWN_LABEL = re.compile(r"\b(?:ons|onze)\s+kenmerk[\s:.#]*$", re.IGNORECASE)
 _OUR_LABEL = re.compile(r"(?:uw|onze?)\s+(?:kenmerk|referentie|ref\.?)|referentie|kenmerk|ref\.?|brief",
                         re.IGNORECASE)
 
 
+# a date written with dashes or dots (9-4-2026, 2026-04-09) is never a reference, even when its digits come near one
+_DATE_LIKE = re.compile(r"\d{1,2}([-.])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([-.])\d{1,2}\2\d{1,2}")
 _AS_DIGITS = str.maketrans("Ool", "001", " .-")  # separators out, O and l read as 0 and 1
 # a postcode, an amount, a phone number's country code or other digits just before: part of another number
 _OTHER_NUMBER_BEFORE = re.compile(r"\d{4}\s?[A-Z]{2}\s*$|€\s*$|\+\d*\s*$|\d[\s\-]*$")
@@ -64,22 +68,25 @@ def find_citations(zones: Mapping[str, str]) -> list[Citation]:
     """Every reference-like number per zone, in reading order, without other people's numbers."""
     out: list[Citation] = []
     for zone, text in zones.items():
+        # "RE: Herinnering (ons kenmerk 7502217)": an answer's subject echoes ours, so its "ons kenmerk" is ours
+        echoed = zone == "subject" and _ECHOED_SUBJECT.match(text) is not None
         for m in _CANDIDATE.finditer(text):
             written = m.group(1)
             digits = written.translate(_AS_DIGITS)
             if not digits.isdigit() or not 6 <= len(digits) <= 8:
                 continue
-            if written.count("O") + written.count("o") + written.count("l") > 2:
+            if written.count("O") + written.count("o") + written.count("l") > 2 or _DATE_LIKE.fullmatch(written):
                 continue
             if digits.startswith("0") and (" " in written or "-" in written):  # phone numbers: 050 - 367 91 11
                 continue
             before = text[max(0, m.start() - 40): m.start()]
-            if _foreign_label(before):
+            ours = echoed and _OUR_OWN_LABEL.search(before) is not None
+            if not ours and _foreign_label(before):
                 continue
             line_before = before.rsplit("\n", 1)[-1]
             if _OTHER_NUMBER_BEFORE.search(line_before):
                 continue
-            labelled = bool(_OUR_LABEL.search(line_before[-30:]))
+            labelled = ours or bool(_OUR_LABEL.search(line_before[-30:]))
             out.append(Citation(written, digits, zone, labelled))
     return out
 
