@@ -125,7 +125,8 @@ def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
     decision = decide_reference(ref_zones, found, ctx, body.sender, kind, body.new + "\n" + attach_text, threads,
                                 ref_date)
     evidence += decision.evidence
-    facts = find_facts(body.new + "\n\n" + attach_text, ref_date, article8=kind is Kind.ARTICLE8)
+    facts = find_facts(body.new + "\n\n" + attach_text, ref_date, article8=kind is Kind.ARTICLE8,
+                       model=ctx.facts_model)
     munis, triage, why = _human_municipalities(found, decision, body.sender, ctx)
     if decided.possible_article8:
         why.append(f"possibly an artikel 8 notification ({decided.scores.get('article8', 0):.2f}), "

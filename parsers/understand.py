@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from parsers.fact_model import FactModel, shipped_fact_model
 from parsers.kind_model import KindModel, shipped_kind_model, words
 from parsers.mime import ParsedMail, parse_mime
 from parsers.model import Evidence, Kind, LetterRef, Reading, bare_message_id
@@ -34,6 +35,8 @@ class ReadingContext:
     regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # the kind model; None: the one shipped in parsers/data/kind_model.json (the operator may name another)
     kind_model: KindModel | None = None
+    # the fact model; None: the one shipped in parsers/data/fact_model.json
+    fact_model: FactModel | None = None
 
     # Indexes of the values above, made on first use (once per context, not once per mail: the register and our
     # sent mails grow for years)
@@ -60,6 +63,10 @@ class ReadingContext:
     @cached_property
     def model(self) -> KindModel:
         return self.kind_model or shipped_kind_model()
+
+    @cached_property
+    def facts_model(self) -> FactModel:
+        return self.fact_model or shipped_fact_model()
 
     @cached_property
     def name_words(self) -> frozenset[str]:
