@@ -78,35 +78,6 @@ def load_examples(corpus: Path, registry: Registry, own_domains: frozenset[str] 
     return out
 
 
-# External mail (../shared/corpus/external) the model may learn automatic mail from: only files under a permissive
-# licence (the copyleft ones are test fixtures, never part of what we ship), only their automatic categories.
-PERMISSIVE = frozenset({"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "PSF-2.0"})
-EXTERNAL_KINDS = {"auto_reply": "auto_reply", "dsn_bounce": "bounce"}
-
-
-def external_examples(root: Path, registry: Registry) -> list[Example]:
-    """The automatic mails of the external corpus under a permissive licence, as one more writer ("external")."""
-    from parsers.kinds import rule_delay_notice
-
-    manifest = root / "MANIFEST.tsv"
-    if not manifest.exists():
-        return []
-    ctx = ReadingContext(registry=registry)
-    out = []
-    with manifest.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            kind = EXTERNAL_KINDS.get(row["category"])
-            if kind is None or row["license"] not in PERMISSIVE:
-                continue
-            mail = parse_mime((root / row["path"]).read_bytes())
-            _, _, view = mail_view(mail, ctx)
-            if kind == "bounce" and rule_delay_notice(view):
-                kind = "auto_reply"
-            feats = features(view, detect_signals(view), ctx.name_words)
-            out.append(Example("external", row["path"], kind, frozenset(feats), structural_kind(view) is not None))
-    return out
-
-
 def _vocabulary(examples: Sequence[Example]) -> list[str]:
     writers: dict[str, set[str]] = {}
     mails: Counter[str] = Counter()
@@ -170,4 +141,4 @@ def examples_of(corpora: Iterable[Path], registry: Registry) -> list[Example]:
     return [ex for corpus in corpora for ex in load_examples(corpus, registry)]
 
 
-__all__ = ["Example", "corpora_under", "external_examples", "decide_kind", "examples_of", "fit", "leave_one_writer_out", "load_examples"]
+__all__ = ["Example", "corpora_under", "decide_kind", "examples_of", "fit", "leave_one_writer_out", "load_examples"]

@@ -7,6 +7,7 @@ Costs are not symmetric, and the decision says so:
 - wording alone makes a mail automatic only with `AUTOMATIC_MIN` probability: human mail taken for an auto-reply
   would never count as an answer; below that the best human kind is taken, with triage when the automatic kind
   still has `AUTOMATIC_DOUBT` (an auto-reply taken for an answer would stop the chase);
+- a mail a municipality wrote itself is dismissed as `other` (no alert at all) only with `OTHER_MIN` probability;
 - when the two best kinds are within `MARGIN`, the mail goes to triage with both.
 """
 
@@ -24,6 +25,8 @@ ARTICLE8_RAISE = 0.25
 AUTOMATIC_MIN = 0.6
 AUTOMATIC_DOUBT = 0.5  # below AUTOMATIC_MIN the best human kind is taken; from here on with triage
 MARGIN = 0.05
+OTHER_MIN = 0.6  # a municipality's own mail is dismissed as "other" only this sure (it would raise no alert at all)
+OTHER_DOUBT = 0.4
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,11 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
         if scores[best] >= AUTOMATIC_DOUBT:
             candidates = (Kind(human), Kind(best))
         best = human
+    elif best == Kind.OTHER and view.municipal_writer and scores[best] < OTHER_MIN:
+        human = next(k for k in ranked if Kind(k) not in (*AUTOMATIC_KINDS, Kind.OTHER))
+        if scores[best] >= OTHER_DOUBT:
+            candidates = (Kind(human), Kind.OTHER)
+        best = human
     elif scores[best] - scores[second] < MARGIN:
         candidates = (Kind(best), Kind(second))
     top = "; ".join(f"{k} {scores[k]:.2f}" for k in ranked[:3])
@@ -71,4 +79,5 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
                         candidates, possible8)
 
 
-__all__ = ["ARTICLE8_RAISE", "AUTOMATIC_DOUBT", "AUTOMATIC_MIN", "MARGIN", "KindDecision", "decide_kind"]
+__all__ = ["ARTICLE8_RAISE", "AUTOMATIC_DOUBT", "AUTOMATIC_MIN", "MARGIN", "OTHER_DOUBT", "OTHER_MIN",
+           "KindDecision", "decide_kind"]

@@ -65,7 +65,8 @@ def rule_bounce_sender(v: MailView) -> str | None:
         r"mailer-daemon|mail delivery (?:subsystem|system|service)|mail administrator", from_line)
     if not daemon:
         return None
-    says_so = _BOUNCE_SUBJECT.search(v.mail.subject) or v.mail.nested or re.search(
+    says_so = _BOUNCE_SUBJECT.search(v.mail.subject) or _BOUNCE_ANYWHERE.search(v.mail.subject) or v.mail.nested \
+        or re.search(
         r"(?:could not be delivered|undeliverable|niet (?:worden )?bezorgd|delivery|returned|"
         r"permanent|failed|zustell)", v.mail.text[:3000], re.IGNORECASE)
     return f"sent by {local or 'MAILER-DAEMON'}" if says_so else None
@@ -252,6 +253,32 @@ def rule_delay_notice(v: MailView) -> str | None:
     return None
 
 
+# Subjects that mail systems write, never people: an auto-reply's or a non-delivery report's own prefix, first in
+# the subject (a person answering one writes "RE: Automatisch antwoord: ..."; one forwarding a bounce "FW: ...").
+_SYSTEM_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:automatisch antwoord|automatic reply|auto[- ]?reply|autoreply|out of office(?: reply)?|abwesend|afwezig|"
+    r"automatische antwort|abwesenheitsnotiz|r[ée]ponse automatique|automatyczna odpowied\w*|risposta automatica|"
+    r"respuesta autom[aá]tica|automatysk antwurd)\s*:|\((?:automatic response|auto[- ]?reply)\)\s*$", re.IGNORECASE)
+_SYSTEM_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(?:onbestelbaar|niet bezorgd|undeliverable|unzustellbar|nicht zustellbar|non remis|"
+    r"[ée]chec de (?:la )?remise|non-?delivery)"
+    r"\s*:|^\s*(?:delivery status notification \(failure\)|mail delivery failed|undelivered mail returned to sender|"
+    r"returned mail\s*:|failure notice\s*$|delivery failure\s*:|permanent delivery failure|"
+    r"mail could not be delivered|failed mail to\b|message not delivered)", re.IGNORECASE)
+
+
+def rule_system_subject(v: MailView) -> str | None:
+    """The subject a mail system wrote for an auto-reply (our own colleagues' out-of-office too)."""
+    m = _SYSTEM_AUTO_SUBJECT.search(v.mail.subject)
+    return f"auto-reply subject {m.group(0).strip()!r}" if m else None
+
+
+def rule_system_bounce_subject(v: MailView) -> str | None:
+    """The subject a mail system wrote for a delivery failure (our own Exchange's reports too)."""
+    m = _SYSTEM_BOUNCE_SUBJECT.search(v.mail.subject)
+    return f"delivery-failure subject {m.group(0).strip()!r}" if m else None
+
+
 def rule_list_headers(v: MailView) -> str | None:
     if _is_list(v) or _header(v, "Precedence") in ("bulk", "list"):
         return "mailing-list / bulk headers"
@@ -267,7 +294,8 @@ def rule_lookalike(v: MailView) -> str | None:
 
 
 # Structure and headers decide alone: what a mail IS (a delivery report, a read receipt, an auto-submitted answer,
-# a forged or look-alike sender, a list mailing, an invitation, our own colleagues' mail), never its wording. Every
+# a subject only a mail system writes, a forged or look-alike sender, a list mailing, an invitation, our own
+# colleagues' mail), never a person's wording. Every
 # other mail goes to the kind model (`kind_decision`), which weighs the wording rules below as soft signals.
 HARD_RULES: tuple[tuple[str, Kind, Rule], ...] = (
     ("delay_notice", Kind.AUTO_REPLY, rule_delay_notice),
@@ -276,8 +304,10 @@ HARD_RULES: tuple[tuple[str, Kind, Rule], ...] = (
     ("phishing", Kind.OTHER, rule_phishing),
     ("lookalike", Kind.OTHER, rule_lookalike),
     ("bounce_sender", Kind.BOUNCE, rule_bounce_sender),
+    ("system_bounce_subject", Kind.BOUNCE, rule_system_bounce_subject),
     ("read_receipt", Kind.AUTO_REPLY, rule_read_receipt),
     ("auto_headers", Kind.AUTO_REPLY, rule_auto_headers),
+    ("system_subject", Kind.AUTO_REPLY, rule_system_subject),
     ("notification", Kind.OTHER, rule_notification),
     ("list_headers", Kind.OTHER, rule_list_headers),
     ("calendar", Kind.OTHER, rule_calendar),

@@ -22,7 +22,9 @@ FREE_MAIL = frozenset({"gmail.com", "googlemail.com", "hotmail.com", "hotmail.nl
 # services whose notifications are imitated to steal a login; their own domains are genuine
 SECURE_MAIL_DOMAINS = frozenset({"zivver.com", "zivver.eu", "cryptshare.com", "securemail.nl", "docusign.net",
                                  "docusign.com", "sharepoint.com", "microsoft.com", "office.com", "office365.com",
-                                 "rijksoverheid.nl", "minjenv.nl", "overheid.nl", "digid.nl"})
+                                 "rijksoverheid.nl", "minjenv.nl", "overheid.nl", "digid.nl",
+                                 # genuine hosts of mail services, not look-alikes of the names above
+                                 "onmicrosoft.com", "outlook.com", "microsoftonline.com", "office365.us"})
 _SECOND_LEVEL = frozenset({"co.uk", "com.au", "org.uk"})
 
 
@@ -38,9 +40,12 @@ def _label(domain: str) -> str:
     return registrable(domain).rsplit(".", 1)[0]
 
 
-def lookalike_of(domain: str, genuine: Iterable[str]) -> str | None:
+def lookalike_of(domain: str, genuine: Iterable[str], branded: Iterable[str] = SECURE_MAIL_DOMAINS) -> str | None:
     """The genuine domain this one imitates: not itself genuine (nor a subdomain of one), but one or two letters
-    away from one (hilversurn.nl, minjenv-nl.com), or a genuine name with a word added (zivver-secure.com)."""
+    away from one (hilversurn.nl, minjenv-nl.com), or — for the `branded` services whose names nobody else uses —
+    the name with a word added (zivver-secure.com). A municipality's name with a word added (hilversum-opvang.nl)
+    may be its own project's domain: that is for triage and learned domains, not phishing."""
+    brands = {registrable(d) for d in branded}
     domain = domain.lower().strip(".")
     if not domain or "." not in domain:
         return None
@@ -57,9 +62,9 @@ def lookalike_of(domain: str, genuine: Iterable[str]) -> str | None:
             continue
         if DamerauLevenshtein.distance(label, gl) <= (1 if len(gl) < 8 else 2):
             return g
-        if len(gl) >= 6 and re.search(rf"(?:^|[-.]){re.escape(gl)}(?:[-.]|$)", label) and label != gl:
+        if g in brands and len(gl) >= 6 and re.search(rf"(?:^|[-.]){re.escape(gl)}(?:[-.]|$)", label) and label != gl:
             return g
-        if re.sub(r"[-.]", "", label) == re.sub(r"[-.]", "", gl):
+        if re.sub(r"[-.]", "", label) in (re.sub(r"[-.]", "", gl), re.sub(r"[-.]", "", g)):
             return g
     return None
 

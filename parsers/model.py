@@ -101,6 +101,7 @@ class Reading:
     kind_scores: tuple[tuple[str, float], ...] = ()  # (kind, probability), most likely first
     kind_candidates: tuple[Kind, ...] = ()  # the kind is uncertain: the kinds an officer should choose from
     possible_article8: bool = False  # raised as artikel 8 although another kind scored higher: urgent triage
+    possible_phishing: bool = False  # forged or look-alike sender: never matched, shown to officers as such
     signals: tuple[str, ...] = ()  # the named kind signals that fired (kind_signals)
 
     @property

@@ -158,6 +158,7 @@ def _with_kind(reading: Reading, decided: KindDecision) -> Reading:
     triage = reading.needs_triage or (decided.uncertain and reading.kind in AUTOMATIC_KINDS)
     return replace(reading, kind_scores=ranked, kind_candidates=decided.candidates,
                    possible_article8=decided.possible_article8, signals=tuple(decided.signals),
+                   possible_phishing=decided.rule in ("phishing", "lookalike"),
                    needs_triage=triage)
 
 

@@ -73,6 +73,8 @@ EVIDENCE_LABELS = {
     "triage": "beoordeling nodig",
     "kind_model": "inschatting van de soort bericht",
     "kind_words": "woorden die zwaar wogen",
+    "kind_system_subject": "soort bericht: automatisch antwoord (onderwerp van een mailsysteem)",
+    "kind_system_bounce_subject": "soort bericht: onbestelbaar bericht (onderwerp van een mailsysteem)",
     "kind_delay_notice": "soort bericht: automatisch antwoord (vertraagde bezorging, geen onbestelbaar bericht)",
     "kind_lookalike": "soort bericht: mogelijk phishing (afzenderdomein lijkt op een echt domein)",
     "kind_phishing": "soort bericht: mogelijk phishing (afzender niet echt)",

@@ -35,6 +35,7 @@ def alert_context(reading: Reading, deadline: date | None = None) -> dict[str, o
         "kind_scores": dict(reading.kind_scores),
         "kind_candidates": [k.value for k in reading.kind_candidates],
         "possible_article8": reading.possible_article8,
+        "possible_phishing": reading.possible_phishing,
     }
 
 
@@ -60,6 +61,9 @@ def decide_inbound(reading: Reading, case: CaseSnapshot | None, mail_key: str, r
     received = HistoryNote(event=f"mail_received:{reading.kind.value}", detail=reading.subject[:200],
                            letter_reference=reading.reference.value if reading.reference else None,
                            evidence=evidence)
+    if reading.possible_phishing:  # never matched to a municipality; officers see it once, marked as such
+        alert = PostAlert(f"triage:{mail_key}", "alert_triage", alert_context(reading))
+        return Decision(event_key=mail_key, history=(received,), alerts=(alert,))
     if reading.needs_triage or case is None:
         if reading.kind in (Kind.AUTO_REPLY, Kind.OTHER) and not reading.municipalities:
             return Decision(event_key=mail_key, history=(received,))

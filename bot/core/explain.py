@@ -35,6 +35,7 @@ def reading_as_dict(reading: Reading) -> dict[str, Any]:
         "kind_scores": dict(reading.kind_scores),
         "kind_candidates": [k.value for k in reading.kind_candidates],
         "possible_article8": reading.possible_article8,
+        "possible_phishing": reading.possible_phishing,
         "signals": list(reading.signals),
         "needs_triage": reading.needs_triage,
         "evidence": [str(e) for e in reading.evidence],
