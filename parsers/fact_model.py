@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 from parsers.dates import MONTHS, FoundDate, find_dates
 from parsers.model import Facts
@@ -490,10 +489,6 @@ def fact_model_from_json(text: str) -> FactModel:
                      {str(k): int(v) for k, v in data.get("trained_on", {}).items()}, str(data.get("version", "")))
 
 
-def load_fact_model(path: Path) -> FactModel:
-    return fact_model_from_json(path.read_text(encoding="utf-8"))
-
-
 @lru_cache(maxsize=1)
 def shipped_fact_model() -> FactModel:
     """The model shipped with the package (parsers/data/fact_model.json), read once."""
@@ -592,5 +587,5 @@ def read_facts(model: FactModel, text: str, ref: date | None, article8: bool = F
                  planned_amv=pamv if isinstance(pamv, int) else None)
 
 
-__all__ = ["SLOTS", "Candidate", "FactModel", "candidates", "fact_model_from_json", "load_fact_model",
+__all__ = ["SLOTS", "Candidate", "FactModel", "candidates", "fact_model_from_json",
            "number_word", "read_facts", "segments", "shipped_fact_model"]

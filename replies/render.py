@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -166,9 +168,45 @@ def date_nl(iso: str | None) -> str:
     return f"{d} {MONTHS_NL[m - 1]} {y}"
 
 
+_KIND_SCORE = re.compile(r"\b(reply|article8|extension_request|question|auto_reply|bounce|other) (\d\.\d+)")
+_FEATURE_PREFIX = {"w": "", "b": "", "s": "onderwerp: ", "a": "bijlage: "}
+
+
+def _kind_scores_nl(detail: str) -> str:
+    """"kind model: reply 0.52; article8 0.31" → "reactie op brief 52%, melding artikel 8 31%"."""
+    return ", ".join(f"{KIND_LABELS[k].lower()} {float(p) * 100:.0f}%" for k, p in _KIND_SCORE.findall(detail))
+
+
+def _words_nl(detail: str) -> str:
+    """"w:stopt, b:is_afgebrand, s:uitstel" → "stopt, is afgebrand, onderwerp: uitstel"."""
+    out = []
+    for f in detail.split(", "):
+        prefix, _, word = f.partition(":")
+        out.append(_FEATURE_PREFIX.get(prefix, "") + word.replace("_", " ").replace("<naam>", "(naam)")
+                   .replace("<num4>", "(getal)").replace("<ref>", "(kenmerk)").replace("<numlong>", "(getal)"))
+    return ", ".join(out)
+
+
+_TRIAGE_NL: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"^possibly an artikel 8 notification \((\d\.\d+)\), else (\w+)$"),
+     lambda m: f"mogelijk een melding artikel 8 ({float(m[1]) * 100:.0f}%), anders "
+               f"{KIND_LABELS.get(m[2], m[2]).lower()}"),
+    (re.compile(r"^kind uncertain: (.*)$"),
+     lambda m: "soort bericht onzeker: " + _kind_scores_nl(m[1].replace("(", "")).replace(", ", " of ")),
+)
+
+
 def evidence_nl(line: str) -> str:
     """"reference_exact: 7468089 in subject" → "kenmerk gevonden (7468089 in subject)"; kind rules get "soort"."""
     rule, _, detail = line.partition(": ")
+    if rule == "kind_model":
+        return f"{EVIDENCE_LABELS[rule]}: {_kind_scores_nl(detail)}"
+    if rule == "kind_words":
+        return f"{EVIDENCE_LABELS[rule]}: {_words_nl(detail)}"
+    if rule == "triage":
+        for pattern, say in _TRIAGE_NL:
+            if m := pattern.match(detail):
+                return f"{EVIDENCE_LABELS[rule]}: {say(m)}"
     label = EVIDENCE_LABELS.get(rule)
     if label is None and rule.startswith("signal_"):
         label = f"signaal: {SIGNAL_LABELS.get(rule[7:], rule[7:])}"

@@ -77,8 +77,13 @@ def test_explain_prints_the_contract_and_changes_nothing(home: Path) -> None:
     assert len(objs) == len(files) == 52
     for obj in objs:
         assert set(obj) >= EXPLAIN_KEYS
-        assert set(obj["facts"]) == {"realised", "planned", "expected_date", "location_lost"}
+        assert set(obj["facts"]) == {"realised", "realised_amv", "planned", "planned_amv", "expected_date",
+                                     "location_lost"}
         assert obj["reference"] is None or set(obj["reference"]) >= {"value", "as_written", "score"}
+        # every mail shows the probability of each kind (1.0 for the kind a structural rule decided)
+        assert set(obj["kind_scores"]) == {"reply", "article8", "extension_request", "question", "auto_reply",
+                                           "bounce", "other"}
+        assert abs(sum(obj["kind_scores"].values()) - 1) < 0.01 and obj["kind_scores"][obj["kind"]] > 0
         assert all(set(m) >= {"code", "name", "score"} for m in obj["municipalities"])
     assert json.loads(ibt("ingest", "--json", str(DEV))[1].splitlines()[-1])["duplicate"] == 0
 

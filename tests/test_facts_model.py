@@ -12,7 +12,6 @@ from parsers.fact_model import (
     FactModel,
     candidates,
     fact_model_from_json,
-    load_fact_model,
     number_word,
     read_facts,
     shipped_fact_model,
@@ -118,7 +117,7 @@ def test_fact_model_file_round_trip(tmp_path: Path) -> None:
     model = _model({"c:amv": "realised_amv", "c:vervalt": "location_lost"})
     path = tmp_path / "fact_model.json"
     path.write_text(model.to_json(), encoding="utf-8")
-    back = load_fact_model(path)
+    back = fact_model_from_json(path.read_text(encoding="utf-8"))
     assert back.slots == model.slots and back.bar == model.bar and dict(back.weights) == dict(model.weights)
     assert back.scores(["c:amv"]) == pytest.approx(model.scores(["c:amv"]))
     with pytest.raises(ValueError):

@@ -215,3 +215,11 @@ def test_return_date_skips_the_weekend_and_reads_german() -> None:
     assert find_return_date("Ik ben afwezig t/m vrijdag 17 april 2026.", date(2026, 4, 10)) == date(2026, 4, 20)
     assert find_return_date("Ich bin bis einschließlich Freitag, 10. Juli 2026, nicht im Büro.",
                             date(2026, 7, 1)) == date(2026, 7, 13)
+
+
+def test_dates_are_no_reference_and_an_echoed_ons_kenmerk_is_ours() -> None:
+    from parsers.references import find_citations
+
+    found = find_citations({"new": "uw brief van 9-4-2026 (2026-04-09), ons kenmerk 1234567, uw kenmerk 7468-153",
+                            "subject": "RE: Herinnering informatieverzoek (ons kenmerk 7502217)"})
+    assert [(c.digits, c.zone, c.labelled) for c in found] == [("7468153", "new", True), ("7502217", "subject", True)]
