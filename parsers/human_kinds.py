@@ -212,12 +212,17 @@ def rule_extension(v: MailView) -> str | None:
     """Asks for more time: in so many words, as a question ("Zouden wij uitstel kunnen krijgen?"), or by
     announcing that the answer comes later / after the term (only when the mail is not itself the answer)."""
     text = v.new + ("\n\n" + v.attachments[:6000] if cover_note(v.new) else "")
+    # a sentence is a piece of the text (glued at white space): what no part of the text matches, no sentence does
+    asks = _EXTENSION.search(text) or ("?" in text and _EXTENSION_QUESTION.search(text))
+    late = _WILL_BE_LATE.search(text)
+    if not (asks or late):
+        return None
     sentences = _sentences(text)  # each test below is asked of a sentence only when the ones before it hold
-    for s in sentences:
+    for s in sentences if asks else ():
         if (_EXTENSION.search(s) or ("?" in s and _EXTENSION_QUESTION.search(s))) \
                 and not _NOT_A_REQUEST.search(s) and not _answer_with_part_later(s, text):
             return f"asks for more time: {s.strip()[:120]!r}"
-    if _REPLY.search(v.new + "\n" + v.attachments[:3000]):
+    if not late or _REPLY.search(v.new + "\n" + v.attachments[:3000]):
         return None
     for s in sentences:
         if _WILL_BE_LATE.search(s) and not _NOT_A_REQUEST.search(s):

@@ -35,67 +35,87 @@ from parsers.kinds import (
     rule_third_party,
     rule_unrelated,
 )
-from parsers.lookalike import FREE_MAIL, credential_link, lookalike_sender
+from parsers.lookalike import FREE_MAIL, credential_link
 from parsers.mailview import MailView
+from parsers.prefilter import Prefiltered, prefiltered
 
 Detector = Callable[[MailView], str | None]
 
-_FIGURES = re.compile(r"\b\d{1,5}\s+(?:\w+\s+){0,2}?(?:plekken|plaatsen|opvangplekken|opvangplaatsen|bedden|places|"
+_FIGURES = prefiltered(r"\b\d{1,5}\s+(?:\w+\s+){0,2}?(?:plekken|plaatsen|opvangplekken|opvangplaatsen|bedden|places|"
                       r"beds|plakken|pleatsen)\b", re.IGNORECASE)
-_MORE_TIME_ANY = re.compile(_MORE_TIME + r"|\b(?:extension|extend\w*|more time|additional time|further time|"
+_MORE_TIME_ANY = prefiltered(_MORE_TIME + r"|\b(?:extension|extend\w*|more time|additional time|further time|"
                             r"postpone\w*|give (?:us|me) until|grant (?:us|me)|ferlinging|mear tiid|[uú]tstel|"
                             r"fristverl[äa]ngerung|mehr zeit|verl[äa]ngerung)\b", re.IGNORECASE)
 _MONTH = r"(?:jan|feb|maart|mrt|march|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec)\w*"
 # the answer will come by or after a later date: "Zou het mogelijk zijn dat wij u uiterlijk 22 mei antwoorden?",
 # "u ontvangt onze reactie na de raadsvergadering van 5 november", "Could you give us until 20 May?"
-_LATER_ANSWER = re.compile(
+_LATER_ANSWER = prefiltered(
     rf"\b(?:uiterlijk|pas|tot|voor|na|until|by|after|till|oant|foar|nei|bis)\s+(?:\w+\s+){{0,3}}?\d{{1,2}}\s+{_MONTH}"
     r"[^.?!]{0,80}\b(?:antwoord\w*|reageren|reactie|aanleveren|sturen|toesturen|beantwoord\w*|answer|reply|"
     r"respond|send|antwurd\w*|reagearje)|\b(?:antwoord\w*|reageren|reactie|aanleveren|sturen|toesturen|"
     r"beantwoording|answer|reply|respond|response|antwurd)\b[^.?!]{0,60}\b(?:uiterlijk|pas|tot|na|until|by|after|"
     rf"oant|nei)\s+(?:\w+\s+){{0,3}}?\d{{1,2}}\s+{_MONTH}", re.IGNORECASE)
-_ART8_ANY = re.compile(r"\b(?:art(?:ikel|icle|\.)?\s*8\b|meldplicht|notification under|k[êe]st\s*8)", re.IGNORECASE)
+class _Either:
+    """Patterns asked in turn: an ASCII one that `prefiltered` can check by its words, and one for the words with
+    letters outside ASCII (Frisian ê, German ü), which has no such check but is short."""
+
+    def __init__(self, *patterns: Prefiltered | re.Pattern[str]) -> None:
+        self.patterns = patterns
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for p in self.patterns:
+            m = p.search(text)
+            if m:
+                return m
+        return None
+
+
+_ART8_ANY = _Either(prefiltered(r"\b(?:art(?:ikel|icle|\.)?\s*8\b|meldplicht|notification under|kest\s*8)",
+                                re.IGNORECASE), re.compile(r"\bkêst\s*8", re.IGNORECASE))
 # a loss in English, Frisian or German (the Dutch words are the loss_event signal)
-_LOSS_OTHER = re.compile(
+_LOSS_OTHER = _Either(prefiltered(
     r"\b(?:terminated|cancell?ed|will not be (?:realised|realized|built|available)|no longer (?:available|possible|"
     r"usable|feasible)|burn(?:ed|t) down|destroyed|withdr(?:awn|ew)|closed down|declared unsafe|bankrupt|"
-    r"fallen through|falls? through|we (?:have )?lost|ôfbaarnd|ôfbrand|giet net troch|net mear beskikber|"
-    r"weromlutsen|ynlutsen|ferlern|opsein|net realisearre|abgebrannt|gek[üu]ndigt|entf[äa]llt|"
-    r"nicht mehr verf[üu]gbar)\b", re.IGNORECASE)
+    r"fallen through|falls? through|we (?:have )?lost|giet net troch|net mear beskikber|"
+    r"weromlutsen|ynlutsen|ferlern|opsein|net realisearre|abgebrannt|gekundigt|entfallt|"
+    r"nicht mehr verfugbar)\b", re.IGNORECASE),
+    re.compile(r"\b(?:ôfbaarnd|ôfbrand|gekündigt|entfällt|nicht mehr verfügbar)\b", re.IGNORECASE))
 # a person who writes for themselves, not for a municipality's college: a resident, a council member, a party
-_PRIVATE_PERSON = re.compile(r"\b(?:als (?:inwoner|burger|bewoner|buurtbewoner|omwonende|raadslid|"
+_PRIVATE_PERSON = prefiltered(r"\b(?:als (?:inwoner|burger|bewoner|buurtbewoner|omwonende|raadslid|"
                              r"gemeenteraadslid)|raadslid|fractievoorzitter|namens (?:de )?fractie|onze fractie|"
                              r"buurtbewoners|omwonenden|as a (?:resident|citizen))\b", re.IGNORECASE)
-_OOO = re.compile(r"\b(?:afwezig|niet aanwezig|niet op kantoor|met vakantie|met verlof|vakantie|out of (?:the )?office|"
-                  r"on leave|on holiday|annual leave|abwesend|nicht im b[üu]ro|urlaub|ôfwêzich|ofwezich|net oanwêzich|"
-                  r"op fakânsje|vakantie|terug op|weer aanwezig|back (?:on|in the office)|wieder im b[üu]ro|"
-                  r"zur[üu]ck|werom op|bin ik|ben ik (?:tot|t/m|van))\b", re.IGNORECASE)
-_RECEIPT = re.compile(r"\b(?:ontvangstbevestiging|in goede orde ontvangen|is ontvangen|hebben uw \w+ ontvangen|"
-                      r"geregistreerd onder|zaaknummer|registratienummer|received your|has been received|"
-                      r"been registered|ûntfongen|ûntfangst|eingegangen|eingangsbest[äa]tigung|"
-                      r"automatisch (?:gegenereerd|verzonden|verstuurd|bericht|antwoord)|automatic(?:ally)? "
-                      r"(?:generated|reply|message)|niet beantwoorden|do not reply|no-?reply)\b", re.IGNORECASE)
-_RECALL = re.compile(r"\b(?:intrekken|ingetrokken|recall|r[üu]ckruf|zur[üu]ckrufen|wil het bericht|"
+_OOO = _Either(prefiltered(
+    r"\b(?:afwezig|niet aanwezig|niet op kantoor|met vakantie|met verlof|vakantie|out of (?:the )?office|on leave|"
+    r"on holiday|annual leave|abwesend|nicht im buro|urlaub|ofwezich|op fakansje|terug op|weer aanwezig|"
+    r"back (?:on|in the office)|wieder im buro|zuruck|werom op|bin ik|ben ik (?:tot|t/m|van))\b", re.IGNORECASE),
+    re.compile(r"\b(?:ôfwêzich|oanwêzich|fakânsje|büro|zurück)\b", re.IGNORECASE))
+_RECEIPT = _Either(prefiltered(
+    r"\b(?:ontvangstbevestiging|in goede orde ontvangen|is ontvangen|hebben uw \w+ ontvangen|geregistreerd onder|"
+    r"zaaknummer|registratienummer|received your|has been received|been registered|untfongen|untfangst|"
+    r"eingegangen|eingangsbestatigung|automatisch (?:gegenereerd|verzonden|verstuurd|bericht|antwoord)|"
+    r"automatic(?:ally)? (?:generated|reply|message)|niet beantwoorden|do not reply|no-?reply)\b", re.IGNORECASE),
+    re.compile(r"\b(?:ûntfongen|ûntfangst|eingangsbestätigung)\b", re.IGNORECASE))
+_RECALL = prefiltered(r"\b(?:intrekken|ingetrokken|recall|r[üu]ckruf|zur[üu]ckrufen|wil het bericht|"
                      r"would like to recall)\b", re.IGNORECASE)
-_MEETING = re.compile(r"\b(?:overleg|gesprek|afspraak|meeting|call|bellen|terugbellen|spreken|teams)\b", re.IGNORECASE)
-_CONTACT = re.compile(r"\b(?:contactpersoon|aanspreekpunt|contact person|point of contact|neemt [^.?!]{0,40} over|"
+_MEETING = prefiltered(r"\b(?:overleg|gesprek|afspraak|meeting|call|bellen|terugbellen|spreken|teams)\b", re.IGNORECASE)
+_CONTACT = prefiltered(r"\b(?:contactpersoon|aanspreekpunt|contact person|point of contact|neemt [^.?!]{0,40} over|"
                       r"uit dienst|vervangt|opvolger|mailadres|e-?mailadres)\b", re.IGNORECASE)
-_DISPUTE = re.compile(r"\b(?:klopt niet|onjuist|niet juist|incorrect|fout|verkeerd|correctie|corrigeren|"
+_DISPUTE = prefiltered(r"\b(?:klopt niet|onjuist|niet juist|incorrect|fout|verkeerd|correctie|corrigeren|"
                       r"rekenfout|afwijk\w*|wrong|not correct)\b", re.IGNORECASE)
-_PLANNING = re.compile(r"\b(?:planning|verwacht\w*|voorzien|opgeleverd|oplevering|in gebruik|gerealiseerd|"
+_PLANNING = prefiltered(r"\b(?:planning|verwacht\w*|voorzien|opgeleverd|oplevering|in gebruik|gerealiseerd|"
                        r"in voorbereiding|realiseren|realisatie|expected|completed|realised|realized)\b", re.IGNORECASE)
-_COUNCIL_NO = re.compile(r"\b(?:raad|gemeenteraad|council)\b[^.?!]{0,80}\b(?:verworpen|tegengestemd|"
+_COUNCIL_NO = prefiltered(r"\b(?:raad|gemeenteraad|council)\b[^.?!]{0,80}\b(?:verworpen|tegengestemd|"
                          r"afgewezen|niet ingestemd|motie|rejected|voted (?:down|against)|stemde tegen)\b|"
                          r"\bmotie\b[^.?!]{0,80}\b(?:aangenomen|tegen)\b", re.IGNORECASE)
-_COURT = re.compile(r"\b(?:rechtbank|raad van state|voorzieningenrechter|voorlopige voorziening|schorst|geschorst|"
+_COURT = prefiltered(r"\b(?:rechtbank|raad van state|voorzieningenrechter|voorlopige voorziening|schorst|geschorst|"
                     r"vernietigd|vernietigt|court|ruling|uitspraak)\b", re.IGNORECASE)
-_SECURE = re.compile(r"\b(?:beveiligd bericht|beveiligde e-?mail|secure (?:message|mail)|versleuteld bericht|"
+_SECURE = prefiltered(r"\b(?:beveiligd bericht|beveiligde e-?mail|secure (?:message|mail)|versleuteld bericht|"
                      r"inloggen|log in|login|wachtwoord|password|verifieer|verify|bekijk (?:het )?bericht|"
                      r"open (?:het )?document|klik hier|click here)\b", re.IGNORECASE)
 
 
 def _text(v: MailView) -> str:
-    return v.new + "\n\n" + v.attachments[:6000]
+    return v.text
 
 
 def _art8_word(v: MailView) -> str | None:
@@ -104,7 +124,10 @@ def _art8_word(v: MailView) -> str | None:
 
 
 def _loss_event(v: MailView) -> str | None:
-    for s in sentences(_text(v)):
+    text = _text(v)
+    if not _ART8_EVENT.search(text):  # a sentence is a piece of the text: no event in it, none in them
+        return None
+    for s in sentences(text):
         if _ART8_EVENT.search(s) and "?" not in s and not HYPOTHETICAL.search(s):
             return s.strip()[:120]
     return None
@@ -120,7 +143,7 @@ def _consequence(v: MailView) -> str | None:
     return m.group(0) if m else None
 
 
-def _search(pattern: re.Pattern[str], text: Callable[[MailView], str]) -> Detector:
+def _search(pattern: Prefiltered | _Either, text: Callable[[MailView], str]) -> Detector:
     def detect(v: MailView) -> str | None:
         m = pattern.search(text(v))
         return m.group(0) if m else None
@@ -189,7 +212,7 @@ def _link_elsewhere(v: MailView) -> str | None:
 
 
 def _lookalike(v: MailView) -> str | None:
-    return v.lookalike or lookalike_sender(v.mail.sender)
+    return v.lookalike or None
 
 
 # name → detector. The names are part of the model file: renaming one retires its weight (retrain).

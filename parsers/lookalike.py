@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from parsers.mime import ParsedMail
@@ -40,31 +43,54 @@ def _label(domain: str) -> str:
     return registrable(domain).rsplit(".", 1)[0]
 
 
+@dataclass(frozen=True)
+class _Genuine:
+    """The genuine domains, indexed once: their registrable parts, their names (the part before the top-level
+    domain) of five letters or more, sorted, and those names and domains without dashes and dots."""
+
+    known: frozenset[str]
+    names: tuple[tuple[str, str], ...]  # (name, registrable domain)
+    flat: dict[str, str]  # name or domain without "-" and "." → registrable domain
+    brands: tuple[tuple[str, str], ...]  # (name, domain) of the branded services
+
+
+@lru_cache(maxsize=4)
+def _index(genuine: frozenset[str], branded: frozenset[str]) -> _Genuine:
+    known = frozenset(registrable(d) for d in genuine if d)
+    names = tuple(sorted((_label(g), g) for g in known if len(_label(g)) >= 5))
+    flat: dict[str, str] = {}
+    for name, g in names:
+        flat.setdefault(name.replace("-", "").replace(".", ""), g)
+        flat.setdefault(g.replace("-", "").replace(".", ""), g)
+    brands = tuple(sorted((_label(b), registrable(b)) for b in branded if len(_label(b)) >= 6))
+    return _Genuine(known, names, flat, brands)
+
+
 def lookalike_of(domain: str, genuine: Iterable[str], branded: Iterable[str] = SECURE_MAIL_DOMAINS) -> str | None:
     """The genuine domain this one imitates: not itself genuine (nor a subdomain of one), but one or two letters
     away from one (hilversurn.nl, minjenv-nl.com), or — for the `branded` services whose names nobody else uses —
     the name with a word added (zivver-secure.com). A municipality's name with a word added (hilversum-opvang.nl)
     may be its own project's domain: that is for triage and learned domains, not phishing."""
-    brands = {registrable(d) for d in branded}
     domain = domain.lower().strip(".")
-    if not domain or "." not in domain:
+    if not domain or "." not in domain or domain in FREE_MAIL:
         return None
-    known = {registrable(d) for d in genuine if d}
+    index = _index(frozenset(genuine), frozenset(branded))
     own = registrable(domain)
-    if own in known or domain in FREE_MAIL:
+    if own in index.known:
         return None
     label = _label(own)
     if len(label) < 5:
         return None
-    for g in known:
-        gl = _label(g)
-        if len(gl) < 5:
-            continue
-        if DamerauLevenshtein.distance(label, gl) <= (1 if len(gl) < 8 else 2):
-            return g
-        if g in brands and len(gl) >= 6 and re.search(rf"(?:^|[-.]){re.escape(gl)}(?:[-.]|$)", label) and label != gl:
-            return g
-        if re.sub(r"[-.]", "", label) in (re.sub(r"[-.]", "", gl), re.sub(r"[-.]", "", g)):
+    flat = index.flat.get(label.replace("-", "").replace(".", ""))
+    if flat is not None:
+        return flat
+    hit = process.extractOne(label, [n for n, _ in index.names], scorer=DamerauLevenshtein.distance, score_cutoff=2)
+    if hit is not None:
+        name, distance, i = hit
+        if distance <= (1 if len(name) < 8 else 2):
+            return index.names[i][1]
+    for name, g in index.brands:
+        if name != label and re.search(rf"(?:^|[-.]){re.escape(name)}(?:[-.]|$)", label):
             return g
     return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from parsers.mime import ParsedMail
 
@@ -23,6 +24,11 @@ class MailView:
     municipal_writer: bool = False
     # the sender's domain imitates a municipality's, ours or a secure-mail service's: what it imitates
     lookalike: str = ""
+
+    @cached_property
+    def text(self) -> str:
+        """The sender's own text and the start of the attachments' text: what most signals read (made once)."""
+        return self.new + "\n\n" + self.attachments[:6000]
 
 
 Rule = Callable[[MailView], str | None]

@@ -125,8 +125,11 @@ def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
     decision = decide_reference(ref_zones, found, ctx, body.sender, kind, body.new + "\n" + attach_text, threads,
                                 ref_date)
     evidence += decision.evidence
+    # facts are what an answer or an artikel 8 notice states (the labelling conventions); a question or an extension
+    # request is not read for them unless the kind is uncertain and one of those is a candidate
+    stating = {Kind.REPLY, Kind.ARTICLE8} & {kind, *decided.candidates}
     facts = find_facts(body.new + "\n\n" + attach_text, ref_date, article8=kind is Kind.ARTICLE8,
-                       model=ctx.facts_model)
+                       model=ctx.facts_model) if stating else Facts()
     munis, triage, why = _human_municipalities(found, decision, body.sender, ctx)
     if decided.possible_article8:
         why.append(f"possibly an artikel 8 notification ({decided.scores.get('article8', 0):.2f}), "
