@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
+from parsers.context import ReadingContext
 from parsers.facts import find_facts, find_return_date
 from parsers.kind_decision import KindDecision, decide_kind
 from parsers.lookalike import FREE_MAIL, lookalike_of
@@ -23,9 +23,6 @@ from parsers.municipalities import MunicipalityFindings, find_municipalities
 from parsers.quotes import find_forwarded, split_quote
 from parsers.refchoice import RefDecision, decide_reference, find_machine_references, thread_references
 from parsers.senders import domain_municipality, learned_municipality, works_for_municipality
-
-if TYPE_CHECKING:
-    from parsers.understand import ReadingContext
 
 # The bot acts on a municipality on its own only when its evidence reaches MIN_ACT_SCORE (one strong signal such as
 # a "Gemeente X" signature, or a confirming reference) AND no other municipality comes within MIN_MARGIN of it

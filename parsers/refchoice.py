@@ -23,17 +23,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
+from parsers.context import ReadingContext
 from parsers.letterdates import joint_members, named_letters
 from parsers.mime import ParsedMail
 from parsers.model import Evidence, Kind, ReferenceMatch, bare_message_id
 from parsers.municipalities import STRONG, MunicipalityFindings
 from parsers.prefilter import prefiltered
 from parsers.references import Citation, RefCandidate, find_citations, match_register
-
-if TYPE_CHECKING:
-    from parsers.understand import ReadingContext
 
 _YOUR_LETTER = re.compile(r"\b(?:uw|jullie|your)\s+(?:brief|schrijven|letter|informatieverzoek)\b", re.IGNORECASE)
 # a reference in an attachment's file name ("Reactie kenmerk 8452213.pdf") is written by the sender, but named in
