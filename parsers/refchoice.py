@@ -131,6 +131,8 @@ def decide_reference(zones: Mapping[str, str], found: MunicipalityFindings, ctx:
             d.evidence.append(Evidence(label, f"{best.citation.written} in {best.citation.zone} → letter "
                                        f"{best.reference} to this municipality"))
             _check_named_letter(d, text, sent, ctx, primary)
+            if not d.triage_reasons:
+                _check_later_step(d, zones.get("subject", "") + "\n" + zones.get("new", ""), sent, ctx, primary)
             break
         if d.reference is None:
             _no_own_reference(d, cands, written, code_of, primary, ctx, kind, text, found, sent)
@@ -233,6 +235,41 @@ def _check_named_letter(d: RefDecision, text: str, sent: date | None, ctx: Readi
         return
     d.triage_reasons.append(f"cited reference {d.reference.value} and the letter named by date "
                             f"({newer[0].when.isoformat()} → {newer[0].reference}) differ")
+
+
+TREDE_OF_KIND = {"informatieverzoek": 2, "rappel": 2, "actief_toezicht": 3, "vooraankondiging": 4}
+# how a mail names a letter of each kind: "uw brief over actief toezicht", "de vooraankondiging van 29 september"
+_NAMES_KIND = {
+    "actief_toezicht": prefiltered(r"\b(?:actief toezicht|trede 3|derde trede|plan van aanpak|active supervision)\b",
+                                   re.IGNORECASE),
+    "vooraankondiging": prefiltered(r"\b(?:vooraankondiging|trede 4|vierde trede|juridische interventie|"
+                                    r"indeplaatsstelling|prior notice)\b", re.IGNORECASE),
+}
+
+
+def _check_later_step(d: RefDecision, text: str, sent: date | None, ctx: ReadingContext, primary: str) -> None:
+    """The cited letter is older than a letter of a later step (trede 3 or 4) the municipality had before it wrote:
+    the mail answers that later letter when it names it by what it is ("de vooraankondiging", "actief toezicht") —
+    municipalities keep quoting their first reference. Named neither way, it goes to triage with both: a later step
+    asks new questions, and the older letter is never acted on by its number alone."""
+    assert d.reference is not None
+    cited = ctx.letters[d.reference.value]
+    step = TREDE_OF_KIND.get(cited.kind, 2)
+    later = [r for r in ctx.municipality_letters.get(primary, ()) if (letter := ctx.letters[r]).sent_on > cited.sent_on
+             and TREDE_OF_KIND.get(letter.kind, 2) > step and (sent is None or letter.sent_on <= sent)]
+    if not later:
+        return
+    named = [r for r in later if (p := _NAMES_KIND.get(ctx.letters[r].kind)) is not None and p.search(text)]
+    if len(named) >= 1 and len({ctx.letters[r].kind for r in named}) == 1:
+        ref = max(named, key=lambda r: ctx.letters[r].sent_on)
+        d.evidence.append(Evidence("reference_later_step", f"answers the later letter {ref} "
+                                   f"({ctx.letters[ref].kind}, {ctx.letters[ref].sent_on.isoformat()}); cited "
+                                   f"{d.reference.value} is older"))
+        d.reference = ReferenceMatch(ref, d.reference.as_written, 0.7)
+        return
+    newest = max(later, key=lambda r: ctx.letters[r].sent_on)
+    d.triage_reasons.append(f"cited reference {d.reference.value} is older than the letter of a later step "
+                            f"{newest} ({ctx.letters[newest].kind}, {ctx.letters[newest].sent_on.isoformat()})")
 
 
 def _no_own_reference(d: RefDecision, cands: list[RefCandidate], written: list[Citation], code_of: Mapping[str, str],

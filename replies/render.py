@@ -70,6 +70,7 @@ EVIDENCE_LABELS = {
     "reference_echoed": "kenmerk in het teruggestuurde bericht",
     "reference_fuzzy_agreed": "kenmerk met een tikfout, bevestigd door de gemeente",
     "reference_by_letter_date": "brief herkend aan de datum",
+    "reference_later_step": "antwoord op de brief van een latere trede (het genoemde kenmerk is ouder)",
     "reference_thread": "antwoord op een bericht van de bot",
     "forwarded": "doorgestuurd bericht",
     "triage": "beoordeling nodig",
