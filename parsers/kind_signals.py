@@ -271,6 +271,25 @@ SIGNALS: dict[str, Detector] = {
 }
 
 
+# signals whose finding is a piece of the mail itself (what an officer may be shown as it stands); the others say
+# in English what they saw ("municipal sender", "short text"): for logs, not for officers
+_QUOTES_MAIL_TEXT = frozenset({"article8_words", "loss_event", "loss_hypothetical", "task_consequence",
+                               "council_against", "court", "asks_time", "later_answer", "loss_words_other_language",
+                               "private_person", "meeting_words", "contact_change", "dispute_words", "gives_figures",
+                               "planning_words", "progress_words", "out_of_office_words", "receipt_words",
+                               "recall_words", "secure_mail_words", "reply_subject", "forward_subject", "free_mail"})
+_QUOTED = re.compile(r"""['"](.+)['"]\s*$""")
+
+
+def quoted_from_mail(name: str, seen: str) -> str:
+    """What a signal saw, as far as it is the mail's own text: the text a detector matched, or the quoted part of a
+    former rule's reason ("asks for more time: 'Wij verzoeken u ...'"); "" when it saw no text of the mail."""
+    if name in _QUOTES_MAIL_TEXT:
+        return seen
+    m = _QUOTED.search(seen)
+    return m.group(1) if m else ""
+
+
 def detect_signals(view: MailView) -> dict[str, str]:
     """Every signal that fires, with what it saw (for evidence)."""
     out: dict[str, str] = {}
@@ -281,4 +300,4 @@ def detect_signals(view: MailView) -> dict[str, str]:
     return out
 
 
-__all__ = ["SIGNALS", "detect_signals"]
+__all__ = ["SIGNALS", "detect_signals", "quoted_from_mail"]

@@ -15,6 +15,7 @@ from datetime import date
 from parsers.context import ReadingContext
 from parsers.facts import find_facts, find_return_date
 from parsers.kind_decision import KindDecision, decide_kind
+from parsers.kind_signals import quoted_from_mail
 from parsers.lookalike import FREE_MAIL, lookalike_of
 from parsers.mailview import MailView
 from parsers.mime import ParsedMail
@@ -143,7 +144,7 @@ def read_parsed(mail: ParsedMail, ctx: ReadingContext) -> Reading:
 def _kind_evidence(decided: KindDecision) -> list[Evidence]:
     out = [Evidence(f"kind_{decided.rule}", decided.reason)]
     if decided.rule == "model":
-        out += [Evidence(f"signal_{name}", seen[:120]) for name, seen in decided.signals.items()
+        out += [Evidence(f"signal_{name}", quoted_from_mail(name, seen)[:120]) for name, seen in decided.signals.items()
                 if any(f == f"sig:{name}" for f, _ in decided.strongest)]
         words = [f for f, _ in decided.strongest if not f.startswith("sig:")]
         if words:

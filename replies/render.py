@@ -211,6 +211,7 @@ def evidence_nl(line: str) -> str:
     label = EVIDENCE_LABELS.get(rule)
     if label is None and rule.startswith("signal_"):
         label = f"signaal: {SIGNAL_LABELS.get(rule[7:], rule[7:])}"
+        return f"{label} ({detail.strip()})" if detail.strip() else label
     if label is None and rule.startswith("kind_"):
         name = rule[5:]
         kind = next((k for k in KIND_LABELS if name.startswith(k)), None) or (
