@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 import re
+import re._constants as sre  # type: ignore[import-not-found]
+import re._parser as sre_parse  # type: ignore[import-not-found]
 import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,9 +29,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from parsers.dates import MONTHS, FoundDate, find_dates
 from parsers.model import Facts
+from parsers.prefilter import fold, prefiltered
 
 SLOTS = ("none", "realised", "realised_amv", "planned", "planned_amv", "location_lost", "total_with_amv",
          "planned_with_amv", "expected_date")
@@ -82,6 +85,9 @@ def _below_thousand(w: str) -> int | None:
 _CELL_SPLIT = re.compile(r"\t| +\| +|\s*\|\s*(?=\S)| {2,}")
 _BULLET = re.compile(r"^\s*(?:[-•*–·]|\d{1,2}[.)])\s+")
 _SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9(\"'‘“-])")
+_DIGIT = re.compile(r"[0-9]")
+_ALIGNED = re.compile(r"\S {2,}\S")
+_FIGURE = re.compile(r"[\d.,%]+")
 _WORD = re.compile(r"[^\W\d_]+|\d{1,3}(?:\.\d{3})+(?!\d)|\d+|[?()%:]")
 
 
@@ -95,13 +101,16 @@ class _Segment:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
+    text = text.lower()
+    if text.isascii():  # as NFKD leaves it
+        return text
+    text = unicodedata.normalize("NFKD", text)
     return text.encode("ascii", "ignore").decode("ascii")
 
 
 def _cells(line: str) -> list[tuple[int, str]] | None:
     """The cells of a table row with their start column, or None for prose."""
-    if "\t" not in line and "|" not in line and not re.search(r"\S {2,}\S", line.strip()):
+    if "\t" not in line and "|" not in line and not _ALIGNED.search(line.strip()):
         return None
     out: list[tuple[int, str]] = []
     pos = 0
@@ -165,7 +174,7 @@ def segments(text: str) -> tuple[_Segment, ...]:
             by_index = "\t" in line or "|" in line
             texts = tuple(c for _, c in cells)
             if not in_table or not header:
-                if not any(re.fullmatch(r"[\d.,%]+", c) for c in texts):  # no cell is a number
+                if not any(_FIGURE.fullmatch(c) for c in texts):  # no cell is a number
                     header, header_by_index, in_table = list(cells), by_index, True
                     recent.append(" ".join(texts))
                     continue
@@ -218,6 +227,12 @@ _NUMBER = re.compile(r"(?<![\w/.,-])(\d{1,3}(?:\.\d{3})+|\d+)(?![\w/-]|[.,]\d)")
 _PHONE = re.compile(r"\b0\d{1,3}\s?-\s?\d{2,3}[\s\d]{4,}|\b06[\s-]*\d{2}[\s\d]{6,}|\b\d{4}\s?[A-Z]{2}\b")
 
 
+_CLOCK_OR_DMY = re.compile(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b|\b\d{1,2}[:.]\d{2}\s*uur|\b\d{1,2}:\d{2}\b")
+_TENS_WORDS = ("tien", "elf", "twaalf", "tig", "honderd", "duizend")
+_TENS_HINT = re.compile(r"ig|ien|honderd|duizend|twaalf|elf", re.IGNORECASE)
+_DAY = re.compile(r"\d{1,2}[- ]")
+_PERCENT = re.compile(r"\s*%|\s*procent")
+_AMV_NEAR = re.compile(r"\bamv|minderjarig", re.IGNORECASE)
 _WAARVAN = re.compile(r"[^.;:?()]{0,40}?\(?\s*(?:waarvan|daarvan)\s+(\d{1,3}(?:\.\d{3})+|\d+)\s+(?:\w+\s+){0,2}?"
                       r"(?:amv|alleenstaande)", re.IGNORECASE)
 
@@ -245,39 +260,107 @@ def _bag(prefix: str, words: Iterable[str]) -> set[str]:
     return {prefix + w for w in words if w not in _STOP and len(w) > 1 and w != "<num>"}
 
 
+def _heads(items: Any) -> list[str] | None:
+    """The literal strings one of which starts every match of parsed pattern items (zero-width checks skipped), or
+    None when a match may start otherwise."""
+    head = ""
+    for op, av in items:
+        if op is sre.LITERAL:
+            head += chr(av)
+        elif op in (sre.BRANCH, sre.SUBPATTERN) and (op is sre.BRANCH or not (av[1] or av[2])):
+            tails = [_heads(alt) for alt in (av[1] if op is sre.BRANCH else [av[-1]])]
+            if all(tails):
+                return [head + t for tail in tails if tail for t in tail]
+            break
+        elif op is not sre.AT:
+            break
+    return [head] if head else None
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A pattern for where one of `words` starts, its alternatives grouped by first letter (re tries each
+    alternative in turn; a word that starts others stands for them)."""
+    by_first: dict[str, list[str]] = {}
+    for w in sorted(set(words)):
+        by_first.setdefault(w[0], []).append(w[1:])
+    return "|".join(re.escape(c) if "" in rest else re.escape(c + rest[0]) if len(rest) == 1 else
+                    re.escape(c) + "(?:" + _trie(rest) + ")" for c, rest in by_first.items())
+
+
+# Python's re tries each alternative of a long alternation at every position of a text: a trie of the words the
+# cues start with finds the few places where one can match
+_CUE_HEADS = {name: _heads(sre_parse.parse(pat.pattern)) if pat.flags == re.UNICODE else None for name, pat in _CUES}
+_HEADED = all(_CUE_HEADS.values())  # every cue starts with a word (else no skipping)
+_HEAD_WORDS = {h for heads in _CUE_HEADS.values() for h in heads or ()}
+_CUE_START = re.compile(_trie(_HEAD_WORDS))
+# what the trie finds (a head no other head starts) → the cues a head of which it starts
+_CUES_AT = {r: frozenset(n for n, heads in _CUE_HEADS.items() if any(h.startswith(r) for h in heads or ()))
+            for r in _HEAD_WORDS if not any(r != h and r.startswith(h) for h in _HEAD_WORDS)}
+_CUE = dict(_CUES)
 _ALL_CUES = re.compile("|".join(f"(?P<{name}>{pat.pattern})" for name, pat in _CUES))
 
 
 def _cue_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, cue) of every cue in a lower-cased text (one pass for all cues)."""
-    return [(m.start(), m.end(), m.lastgroup or "") for m in _ALL_CUES.finditer(text)]
+    """(start, end, cue) of every cue in a lower-cased text: `_ALL_CUES.finditer`, tried only where a cue starts."""
+    if not _HEADED:
+        return [(m.start(), m.end(), m.lastgroup or "") for m in _ALL_CUES.finditer(text)]
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    while (s := _CUE_START.search(text, pos)) is not None:
+        if (m := _ALL_CUES.match(text, s.start())) is not None:
+            out.append((m.start(), m.end(), m.lastgroup or ""))
+            pos = m.end()  # never empty: it starts with a head
+        else:
+            pos = s.start() + 1
+    return out
 
 
 @lru_cache(maxsize=512)
 def _cue_flags(prefix: str, folded: str) -> frozenset[str]:
-    return frozenset(prefix + name for name, pat in _CUES if pat.search(folded))
+    """The cues found in a folded text: each tried only where a word it starts with is."""
+    if not _HEADED:
+        return frozenset(prefix + name for name, pat in _CUES if pat.search(folded))
+    found: set[str] = set()
+    pos = 0
+    while (s := _CUE_START.search(folded, pos)) is not None:
+        pos = s.start()
+        found.update(name for name in _CUES_AT[s.group()] if name not in found and _CUE[name].match(folded, pos))
+        pos += 1
+    return frozenset(prefix + name for name in found)
 
 
 _MONTH_YEAR = re.compile(r"\b(?:(eind|einde|end of|begin|medio)\s+)?(" + "|".join(sorted(MONTHS, key=len, reverse=True))
                          + r")\s+(\d{4})\b", re.IGNORECASE)
 _HALF = re.compile(r"\b(?:(eerste|tweede|first|second)\s+(?:helft|half)|H([12]))\s+(?:van\s+|of\s+)?(\d{4})\b|"
                    r"\b(first|second|third|fourth|last)\s+quarter\s+(?:of\s+)?(\d{4})\b", re.IGNORECASE)
+# what every match has: of find_dates's patterns a day and month, a numeric date or a period's word (case-folded);
+# of the two above, a month's or a half year's word and a year after a space
+_DAY_MONTH = re.compile(r"\d\.?\s+(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"\d[-/.]\d\d?[-/.]\d{4}")
+_PERIOD_WORD = re.compile(_trie(["eind", "medio", "midden", "begin", "voorjaar", "zomer", "najaar", "winter",
+                                 "kwartaal", "q1", "q2", "q3", "q4"]))
+_MONTH_WORD = re.compile(_trie(MONTHS))
+_HALF_WORD = re.compile(_trie(["helft", "half", "h1", "h2", "quarter"]))
+_YEAR = re.compile(r"\s\d{4}")
 _EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4}
 
 
 def _dates(seg: str, ref: date | None) -> list[FoundDate]:
     """`find_dates` and the periods it leaves: a month with its year ("september 2026": its last day), a half year,
     an English quarter."""
-    found = find_dates(seg, ref)
+    folded = fold(seg)
+    found = find_dates(seg, ref) if _NUMERIC_DATE.search(seg) or _DAY_MONTH.search(seg) or \
+        _PERIOD_WORD.search(folded) else []
     more: list[FoundDate] = []
-    for m in _MONTH_YEAR.finditer(seg):
+    has_year = _YEAR.search(seg) is not None
+    for m in _MONTH_YEAR.finditer(seg) if has_year and _MONTH_WORD.search(folded) else ():
         if any(f.start <= m.start(2) < f.end for f in found):
             continue
         month, year = MONTHS[m.group(2).lower()], int(m.group(3))
         day = 1 if (m.group(1) or "").lower() == "begin" else 15 if (m.group(1) or "").lower() == "medio" else \
             monthrange(year, month)[1]
         more.append(FoundDate(date(year, month, day), m.start(), m.end(), m.group(0)))
-    for m in _HALF.finditer(seg):
+    for m in _HALF.finditer(seg) if has_year and _HALF_WORD.search(folded) else ():
         if any(f.start <= m.start() < f.end for f in found):
             continue
         if m.group(5):
@@ -295,11 +378,11 @@ def _numbers(seg: str, ref: date | None) -> list[tuple[int, int, int | date, str
     """(start, end, value, as written) of each number and date of one segment, in reading order."""
     found: list[tuple[int, int, int | date, str]] = []
     spans: list[tuple[int, int]] = []
-    if any(ch.isdigit() for ch in seg):
+    if _DIGIT.search(seg) or (not seg.isascii() and any(ch.isdigit() for ch in seg)):
         for d in _dates(seg, ref):
             found.append((d.start, d.end, d.value, d.text))
             spans.append((d.start, d.end))
-        for m in re.finditer(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b|\b\d{1,2}[:.]\d{2}\s*uur|\b\d{1,2}:\d{2}\b", seg):
+        for m in _CLOCK_OR_DMY.finditer(seg):
             spans.append((m.start(), m.end()))
         spans += [(m.start(), m.end()) for m in _PHONE.finditer(seg)]
         for m in _NUMBER.finditer(seg):
@@ -312,7 +395,8 @@ def _numbers(seg: str, ref: date | None) -> list[tuple[int, int, int | date, str
             if _SKIP_BEFORE.search(seg[max(0, m.start() - 14):m.start()]):
                 continue
             found.append((m.start(), m.end(), int(digits.replace(".", "")), digits))
-    if re.search(r"ig|ien|honderd|duizend|twaalf|elf", seg, re.IGNORECASE):
+    low = seg.lower().replace("ë", "e")
+    if any(w in low for w in _TENS_WORDS) and _TENS_HINT.search(seg):  # every number word of 10 or more has one
         for m in _NUMBER_WORD.finditer(seg):
             v = number_word(m.group(0))
             if v is not None and v >= 10:
@@ -344,6 +428,16 @@ def _sums(values: Sequence[int]) -> tuple[dict[int, tuple[int, ...]], set[int]]:
     return sums, parts
 
 
+_PART_SPLIT = re.compile(r"[,;]")
+_CLAUSE_SPLIT = re.compile(r"[,;()]")
+
+
+@lru_cache(maxsize=256)
+def _context(prefix: str, text: str) -> frozenset[str]:
+    """The words and cues of a context text (a row label "rl:", column header "ch:", lines before "pl:")."""
+    return frozenset(_bag(prefix, _words(text)) | _cue_flags(prefix[:-1] + "c:", _fold(text)))
+
+
 def candidates(text: str, ref: date | None = None, article8: bool = False) -> list[Candidate]:
     """Every number and date of the text with its context as features."""
     segs = segments(text)
@@ -360,16 +454,17 @@ def candidates(text: str, ref: date | None = None, article8: bool = False) -> li
     sums, parts = _sums([v for _, v in ints])
     sum_idx = {ints[i][0]: tuple(ints[j][0] for j in used) for i, used in sums.items()}
     part_idx = {ints[i][0] for i in parts}
-    seg_cache: dict[int, tuple[str, set[str], set[str], list[tuple[int, int, str]]]] = {}
+    seg_cache: dict[int, tuple[frozenset[str], set[str], list[tuple[int, int, str]], bool, int]] = {}
     out: list[Candidate] = []
     seg_rank: dict[int, int] = {}
+    seg_end: dict[int, int] = {}  # the end of the segment's last candidate so far
     for k, (si, start, end, value, written) in enumerate(raw):
         seg = segs[si]
         if si not in seg_cache:
-            folded = _fold(seg.text)
-            seg_cache[si] = (folded, set(_cue_flags("c:", folded)), _bag("s:", _words(seg.text)),
-                             _cue_spans(seg.text.lower()))
-        folded, cues, bag, spans = seg_cache[si]
+            folded, words = _fold(seg.text), _words(seg.text)
+            seg_cache[si] = (_cue_flags("c:", folded), _bag("s:", words), _cue_spans(seg.text.lower()),
+                             "aarvan" in fold(seg.text), len(words))
+        cues, bag, spans, has_waarvan, n_words = seg_cache[si]
         rank = seg_rank.get(si, 0)
         seg_rank[si] = rank + 1
         is_date = isinstance(value, date)
@@ -389,7 +484,8 @@ def candidates(text: str, ref: date | None = None, article8: bool = False) -> li
         f.update("nb:" + cue for a, b, cue in spans if a >= start - 30 and b <= start)
         f.update("na:" + cue for a, b, cue in spans if a >= end and b <= end + 30)
         f.add(f"rank:{min(rank, 3)}")
-        if seg.text[max(0, start - 1):start] == "(" or re.search(r"\(\s*[^()]*$", seg.text[max(0, start - 40):start]):
+        before40 = seg.text[max(0, start - 40):start]
+        if before40.rfind("(") > before40.rfind(")"):  # inside an opened parenthesis
             f.add("paren")
         if "?" in seg.text:
             f.add("question")
@@ -397,7 +493,7 @@ def candidates(text: str, ref: date | None = None, article8: bool = False) -> li
             f.add("art8")
             f |= {"art8&" + c for c in cues}
         if is_date:
-            f.add("date:" + ("period" if not re.search(r"\d{1,2}[- ]", written) else "day"))
+            f.add("date:" + ("period" if not _DAY.search(written) else "day"))
         else:
             assert isinstance(value, int)
             f.add("v:" + ("<10" if value < 10 else "<100" if value < 100 else "<1000" if value < 1000 else "big"))
@@ -409,32 +505,31 @@ def candidates(text: str, ref: date | None = None, article8: bool = False) -> li
                 f.add("is_sum")
             if k in part_idx:
                 f.add("is_part")
-            if re.match(r"\s*%|\s*procent", seg.text[end:end + 9]):
+            if _PERCENT.match(seg.text[end:end + 9]):
                 f.add("pct")
         if seg.row:
             f.add("table")
             ci = next((i for i, c in enumerate(seg.row) if written in c), -1)
             if ci >= 0:
                 if ci > 0:
-                    f |= _bag("rl:", _words(seg.row[0]))
-                    f |= _cue_flags("rlc:", _fold(seg.row[0]))
+                    f |= _context("rl:", seg.row[0])
                 col = seg.columns[ci] if ci < len(seg.columns) else ci
                 if seg.header and col < len(seg.header):
-                    f |= _bag("ch:", _words(seg.header[col]))
-                    f |= _cue_flags("chc:", _fold(seg.header[col]))
+                    f |= _context("ch:", seg.header[col])
                 rest = " ".join(c for i, c in enumerate(seg.row) if i != ci)
                 f |= _cue_flags("row:", _fold(rest))
-        elif seg.before and len(_words(seg.text)) <= 4:
-            f |= _bag("pl:", _words(seg.before)) | _cue_flags("plc:", _fold(seg.before))
+        elif seg.before and n_words <= 4:
+            f |= _context("pl:", seg.before)
         waarvan = None
-        if not is_date:
+        if not is_date and has_waarvan:  # (every match has "waarvan" or "daarvan")
             w = _WAARVAN.match(seg.text, end)
             if w:
                 waarvan = int(w.group(1).replace(".", ""))
-        prev_end = max((r[2] for r in raw[:k] if r[0] == si), default=0)
-        near = re.split(r"[,;]", seg.text[max(prev_end, start - 30):start])[-1] + " " + \
-            re.split(r"[,;()]", seg.text[end:end + 25])[0]
-        amv = bool(re.search(r"\bamv|minderjarig", near, re.IGNORECASE)) or bool(
+        prev_end = seg_end.get(si, 0)
+        seg_end[si] = max(prev_end, end)
+        near = _PART_SPLIT.split(seg.text[max(prev_end, start - 30):start])[-1] + " " + \
+            _CLAUSE_SPLIT.split(seg.text[end:end + 25])[0]
+        amv = bool(_AMV_NEAR.search(near)) or bool(
             {"row:amv", "rlc:amv", "chc:amv"} & f and "rlc:totaal" not in f)
         out.append(Candidate(value, si, written, frozenset(f), sum_idx.get(k, ()), waarvan, amv))
     return out
@@ -455,12 +550,9 @@ class FactModel:
     version: str = ""
 
     def scores(self, feats: Iterable[str]) -> dict[str, float]:
-        z: list[float] = list(self.intercept)
         get = self.weights.get
-        for f in feats:
-            w = get(f)
-            if w is not None:
-                z = list(map(operator.add, z, w))
+        ws = [w for f in feats if (w := get(f)) is not None]
+        z = [sum(col) for col in zip(self.intercept, *ws, strict=True)]  # added in the features' order
         top = max(z)
         e = [math.exp(x - top) for x in z]
         total = sum(e)
@@ -497,11 +589,11 @@ def shipped_fact_model() -> FactModel:
 
 # -- from probabilities to facts ------------------------------------------------------------------------------------
 
-_NONE_PLANNED = re.compile(r"\b(?:geen|niets|no)\b(?:\s+\S+){0,4}?\s+(?:in voorbereiding|gepland|in ontwikkeling|"
+_NONE_PLANNED = prefiltered(r"\b(?:geen|niets|no)\b(?:\s+\S+){0,4}?\s+(?:in voorbereiding|gepland|in ontwikkeling|"
                            r"in preparation)|\bin voorbereiding\s*:\s*(?:geen|niets|0)\b", re.IGNORECASE)
-_NONE_REALISED = re.compile(r"\b(?:nog\s+)?geen\b(?:\s+\S+){0,3}?\s+(?:gerealiseerd|in gebruik)|"
+_NONE_REALISED = prefiltered(r"\b(?:nog\s+)?geen\b(?:\s+\S+){0,3}?\s+(?:gerealiseerd|in gebruik)|"
                             r"\bgerealiseerd\s*:\s*(?:geen|0)\b", re.IGNORECASE)
-_PLANNED_CUE = re.compile(r"voorbereiding|gepland|pijplijn|in ontwikkeling|planned|preparation", re.IGNORECASE)
+_PLANNED_CUE = prefiltered(r"voorbereiding|gepland|pijplijn|in ontwikkeling|planned|preparation", re.IGNORECASE)
 _PLACE_NUMBER = re.compile(r"(?<![\w.-])(\d{1,3}(?:\.\d{3})+|\d+)\s*\)?\s*(?:\w+\s+)?(?:plekken|plaatsen|places)\b|"
                            r"\((\d+)(?:\s+(?:plekken|plaatsen))?\)", re.IGNORECASE)
 
