@@ -251,12 +251,22 @@ def _check_later_step(d: RefDecision, text: str, sent: date | None, ctx: Reading
     """The cited letter is older than a letter of a later step (trede 3 or 4) the municipality had before it wrote:
     the mail answers that later letter when it names it by what it is ("de vooraankondiging", "actief toezicht") —
     municipalities keep quoting their first reference. Named neither way, it goes to triage with both: a later step
-    asks new questions, and the older letter is never acted on by its number alone."""
+    asks new questions, and the older letter is never acted on by its number alone. Likewise a mail that says it
+    answers our reminder ("RE: Herinnering", "in reactie op uw herinnering") answers the reminder, whatever older
+    number it quotes."""
     assert d.reference is not None
     cited = ctx.letters[d.reference.value]
     step = TREDE_OF_KIND.get(cited.kind, 2)
-    later = [r for r in ctx.municipality_letters.get(primary, ()) if (letter := ctx.letters[r]).sent_on > cited.sent_on
-             and TREDE_OF_KIND.get(letter.kind, 2) > step and (sent is None or letter.sent_on <= sent)]
+    newer = [r for r in ctx.municipality_letters.get(primary, ()) if (letter := ctx.letters[r]).sent_on > cited.sent_on
+             and (sent is None or letter.sent_on <= sent)]
+    later = [r for r in newer if TREDE_OF_KIND.get(ctx.letters[r].kind, 2) > step]
+    reminders = [r for r in newer if ctx.letters[r].kind == "rappel"]
+    if not later and reminders and cited.kind != "rappel" and ANSWERS_REMINDER.search(text):
+        ref = max(reminders, key=lambda r: ctx.letters[r].sent_on)  # "RE: Herinnering ...": the reminder answered
+        d.evidence.append(Evidence("reference_later_step", f"answers the reminder {ref} "
+                                   f"({ctx.letters[ref].sent_on.isoformat()}); cited {d.reference.value} is older"))
+        d.reference = ReferenceMatch(ref, d.reference.as_written, 0.7)
+        return
     if not later:
         return
     named = [r for r in later if (p := _NAMES_KIND.get(ctx.letters[r].kind)) is not None and p.search(text)]
