@@ -23,6 +23,7 @@ import re
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
 import unicodedata
+from bisect import bisect_left
 from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -290,7 +291,8 @@ def _trie(words: Iterable[str]) -> str:
 # Python's re tries each alternative of a long alternation at every position of a text: a trie of the words the
 # cues start with finds the few places where one can match
 _CUE_HEADS = {name: _heads(sre_parse.parse(pat.pattern)) if pat.flags == re.UNICODE else None for name, pat in _CUES}
-_HEADED = all(_CUE_HEADS.values())  # every cue starts with a word (else no skipping)
+if not all(_CUE_HEADS.values()):
+    raise ValueError("every cue pattern must start with a word (see _heads)")
 _HEAD_WORDS = {h for heads in _CUE_HEADS.values() for h in heads or ()}
 _CUE_START = re.compile(_trie(_HEAD_WORDS))
 # what the trie finds (a head no other head starts) → the cues a head of which it starts
@@ -300,33 +302,24 @@ _CUE = dict(_CUES)
 _ALL_CUES = re.compile("|".join(f"(?P<{name}>{pat.pattern})" for name, pat in _CUES))
 
 
-def _cue_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, cue) of every cue in a lower-cased text: `_ALL_CUES.finditer`, tried only where a cue starts."""
-    if not _HEADED:
-        return [(m.start(), m.end(), m.lastgroup or "") for m in _ALL_CUES.finditer(text)]
-    out: list[tuple[int, int, str]] = []
-    pos = 0
+def _cue_scan(text: str, spans: list[tuple[int, int, str]] | None = None) -> set[str]:
+    """The cues found in a (lower-cased) text, each tried only where a word it starts with is. With `spans`: also
+    (start, end, cue) of each match of `_ALL_CUES.finditer(text)` (tried at those places too; none is empty)."""
+    found: set[str] = set()
+    pos = span_end = 0
     while (s := _CUE_START.search(text, pos)) is not None:
-        if (m := _ALL_CUES.match(text, s.start())) is not None:
-            out.append((m.start(), m.end(), m.lastgroup or ""))
-            pos = m.end()  # never empty: it starts with a head
-        else:
-            pos = s.start() + 1
-    return out
+        pos = s.start()
+        if spans is not None and pos >= span_end and (m := _ALL_CUES.match(text, pos)) is not None:
+            spans.append((pos, m.end(), m.lastgroup or ""))
+            span_end = m.end()
+        found.update(name for name in _CUES_AT[s.group()] if name not in found and _CUE[name].match(text, pos))
+        pos += 1
+    return found
 
 
 @lru_cache(maxsize=512)
 def _cue_flags(prefix: str, folded: str) -> frozenset[str]:
-    """The cues found in a folded text: each tried only where a word it starts with is."""
-    if not _HEADED:
-        return frozenset(prefix + name for name, pat in _CUES if pat.search(folded))
-    found: set[str] = set()
-    pos = 0
-    while (s := _CUE_START.search(folded, pos)) is not None:
-        pos = s.start()
-        found.update(name for name in _CUES_AT[s.group()] if name not in found and _CUE[name].match(folded, pos))
-        pos += 1
-    return frozenset(prefix + name for name in found)
+    return frozenset(prefix + name for name in _cue_scan(folded))
 
 
 _MONTH_YEAR = re.compile(r"\b(?:(eind|einde|end of|begin|medio)\s+)?(" + "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -438,6 +431,59 @@ def _context(prefix: str, text: str) -> frozenset[str]:
     return frozenset(_bag(prefix, _words(text)) | _cue_flags(prefix[:-1] + "c:", _fold(text)))
 
 
+@dataclass(frozen=True)
+class _Tokens:
+    """The words of an ASCII segment (lower-cased, as `_words`) with where each starts and ends."""
+
+    low: str
+    starts: list[int]
+    ends: list[int]
+    words: list[str]
+
+    def window(self, lo: int, hi: int) -> list[str] | None:
+        """`_words(text[lo:hi])` from the segment's words: a word cut by the window is cut the same way; None when
+        the window cuts a number (which could then read as another)."""
+        i, j = bisect_left(self.starts, lo), bisect_left(self.starts, hi)
+        out = self.words[i:j]
+        if j > i and self.ends[j - 1] > hi:
+            if self.low[self.starts[j - 1]].isdigit():
+                return None
+            out[-1] = self.low[self.starts[j - 1]:hi]
+        if i and self.ends[i - 1] > lo:
+            if self.low[self.starts[i - 1]].isdigit():
+                return None
+            out.insert(0, self.low[lo:min(self.ends[i - 1], hi)])
+        return out
+
+
+def _segment_context(text: str, article8: bool) -> tuple[frozenset[str], list[tuple[int, int, str]], bool, int,
+                                                         _Tokens | None]:
+    """What a segment gives each of its candidates: the features they share (its words and cues, a question mark,
+    article 8), its cue spans, whether it may say "waarvan", its number of words and its words' places."""
+    low = text.lower()
+    tokens = None
+    if low.isascii():  # (then the lower-cased text is the folded one)
+        found = [(m.start(), m.end()) for m in _WORD.finditer(low)]
+        words = [low[a:b] if not low[a].isdigit() else "<num>" for a, b in found]
+        tokens = _Tokens(low, [a for a, _ in found], [b for _, b in found], words)
+    else:
+        words = _words(text)
+    spans: list[tuple[int, int, str]] = []
+    names = _cue_scan(low, spans)  # (the lower-cased text is the folded one when it is ASCII)
+    if not low.isascii():
+        names = _cue_scan(_fold(text))
+    cues = ["c:" + name for name in names]
+    common = {"bias", *cues, *_bag("s:", words)} | ({"question"} if "?" in text else set())
+    if article8:
+        common |= {"art8", *("art8&" + c for c in cues)}
+    return frozenset(common), spans, "aarvan" in fold(text), len(words), tokens
+
+
+def _window(tokens: _Tokens | None, text: str, lo: int, hi: int) -> list[str]:
+    words = tokens.window(lo, hi) if tokens is not None else None
+    return _words(text[lo:hi]) if words is None else words
+
+
 def candidates(text: str, ref: date | None = None, article8: bool = False) -> list[Candidate]:
     """Every number and date of the text with its context as features."""
     segs = segments(text)
@@ -454,25 +500,23 @@ def candidates(text: str, ref: date | None = None, article8: bool = False) -> li
     sums, parts = _sums([v for _, v in ints])
     sum_idx = {ints[i][0]: tuple(ints[j][0] for j in used) for i, used in sums.items()}
     part_idx = {ints[i][0] for i in parts}
-    seg_cache: dict[int, tuple[frozenset[str], set[str], list[tuple[int, int, str]], bool, int]] = {}
+    seg_cache: dict[int, tuple[frozenset[str], list[tuple[int, int, str]], bool, int, _Tokens | None]] = {}
     out: list[Candidate] = []
     seg_rank: dict[int, int] = {}
     seg_end: dict[int, int] = {}  # the end of the segment's last candidate so far
     for k, (si, start, end, value, written) in enumerate(raw):
         seg = segs[si]
         if si not in seg_cache:
-            folded, words = _fold(seg.text), _words(seg.text)
-            seg_cache[si] = (_cue_flags("c:", folded), _bag("s:", words), _cue_spans(seg.text.lower()),
-                             "aarvan" in fold(seg.text), len(words))
-        cues, bag, spans, has_waarvan, n_words = seg_cache[si]
+            seg_cache[si] = _segment_context(seg.text, article8)
+        common, spans, has_waarvan, n_words, tokens = seg_cache[si]
         rank = seg_rank.get(si, 0)
         seg_rank[si] = rank + 1
         is_date = isinstance(value, date)
-        before_w = _words(seg.text[max(0, start - 60):start])[-5:]
-        after_w = _words(seg.text[end:end + 60])[:5]
-        f: set[str] = {"bias", "date" if is_date else "num"}
-        f |= cues | bag
-        f |= _bag("b:", before_w) | _bag("a:", after_w)
+        before_w = _window(tokens, seg.text, max(0, start - 60), start)[-5:]
+        after_w = _window(tokens, seg.text, end, end + 60)[:5]
+        f = set(common)
+        f.add("date" if is_date else "num")
+        f.update(_bag("b:", before_w), _bag("a:", after_w))
         if before_w:
             f.add("b1:" + before_w[-1])
         if len(before_w) > 1:
@@ -487,11 +531,6 @@ def candidates(text: str, ref: date | None = None, article8: bool = False) -> li
         before40 = seg.text[max(0, start - 40):start]
         if before40.rfind("(") > before40.rfind(")"):  # inside an opened parenthesis
             f.add("paren")
-        if "?" in seg.text:
-            f.add("question")
-        if article8:
-            f.add("art8")
-            f |= {"art8&" + c for c in cues}
         if is_date:
             f.add("date:" + ("period" if not _DAY.search(written) else "day"))
         else:
@@ -550,13 +589,12 @@ class FactModel:
     version: str = ""
 
     def scores(self, feats: Iterable[str]) -> dict[str, float]:
-        get = self.weights.get
-        ws = [w for f in feats if (w := get(f)) is not None]
-        z = [sum(col) for col in zip(self.intercept, *ws, strict=True)]  # added in the features' order
+        ws = filter(None, map(self.weights.get, feats))  # (weights are never empty)
+        z = list(map(sum, zip(self.intercept, *ws, strict=True)))  # added in the features' order
         top = max(z)
         e = [math.exp(x - top) for x in z]
         total = sum(e)
-        return {k: e[i] / total for i, k in enumerate(self.slots)}
+        return dict(zip(self.slots, [x / total for x in e], strict=True))
 
     def to_json(self) -> str:
         return json.dumps({"format": FACT_MODEL_FORMAT, "version": self.version, "slots": list(self.slots),
@@ -654,7 +692,7 @@ def read_facts(model: FactModel, text: str, ref: date | None, article8: bool = F
     bar = model.bar if bar is None else bar
     best: dict[str, tuple[float, Candidate]] = {}
     for c, sc in zip(cands, slot_scores(model, cands), strict=True):
-        slot = max(sc, key=lambda k: sc[k])
+        slot = max(sc, key=sc.__getitem__)
         if slot == "none" or (slot == "expected_date") != c.is_date:
             continue
         if slot not in best or sc[slot] > best[slot][0]:
