@@ -81,7 +81,7 @@ def evaluate(corpora: Annotated[Path, _CORPORA_OPT] = CORPORA,
     scores = leave_one_writer_out(found, kept, registry, fact_mails_of(found, registry), shipped_fact_model().bar)
     outside = external_score(external, kept, registry)
     if as_json:
-        typer.echo(scores_json([*scores, *([outside] if outside else [])]))
+        typer.echo(scores_json(scores, outside))
         return
     for s in scores:
         typer.echo(s.line())

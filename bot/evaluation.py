@@ -181,8 +181,10 @@ def total(scores: Sequence[Score]) -> Score:
     return t
 
 
-def as_json(scores: Sequence[Score]) -> str:
-    return json.dumps([s.as_dict() for s in (*scores, total(scores))], ensure_ascii=False)
+def as_json(scores: Sequence[Score], external: Score | None = None) -> str:
+    """The writers' scores, their total, and the external corpus's check apart (not in the total)."""
+    rows = [*scores, total(scores), *([external] if external else [])]
+    return json.dumps([s.as_dict() for s in rows], ensure_ascii=False)
 
 
 __all__ = ["Score", "as_json", "external_score", "leave_one_writer_out", "read_corpus", "score", "total"]

@@ -23,7 +23,6 @@ import re
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
 import unicodedata
-from bisect import bisect_left
 from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -262,19 +261,15 @@ def _bag(prefix: str, words: Iterable[str]) -> set[str]:
 
 
 def _heads(items: Any) -> list[str] | None:
-    """The literal strings one of which starts every match of parsed pattern items (zero-width checks skipped), or
-    None when a match may start otherwise."""
+    """The strings one of which starts every match of parsed pattern items (\\b and the like skipped), or None."""
     head = ""
     for op, av in items:
-        if op is sre.LITERAL:
-            head += chr(av)
-        elif op in (sre.BRANCH, sre.SUBPATTERN) and (op is sre.BRANCH or not (av[1] or av[2])):
+        if op is sre.BRANCH or (op is sre.SUBPATTERN and not (av[1] or av[2])):  # alternatives, a plain group
             tails = [_heads(alt) for alt in (av[1] if op is sre.BRANCH else [av[-1]])]
-            if all(tails):
-                return [head + t for tail in tails if tail for t in tail]
+            return [head + t for tail in tails if tail for t in tail] if all(tails) else [head] if head else None
+        if op is not sre.AT and op is not sre.LITERAL:
             break
-        elif op is not sre.AT:
-            break
+        head += chr(av) if op is sre.LITERAL else ""
     return [head] if head else None
 
 
@@ -288,15 +283,14 @@ def _trie(words: Iterable[str]) -> str:
                     re.escape(c) + "(?:" + _trie(rest) + ")" for c, rest in by_first.items())
 
 
-# Python's re tries each alternative of a long alternation at every position of a text: a trie of the words the
-# cues start with finds the few places where one can match
-_CUE_HEADS = {name: _heads(sre_parse.parse(pat.pattern)) if pat.flags == re.UNICODE else None for name, pat in _CUES}
-if not all(_CUE_HEADS.values()):
+# re tries each alternative of a long alternation at every position of a text: a trie of the words the cues start
+# with finds the few places where one can match; what it finds (a head no other head starts) → the cues it starts
+_CUE_HEADS = {name: _heads(sre_parse.parse(pat.pattern)) or [] for name, pat in _CUES if not pat.flags & re.I}
+if len(_CUE_HEADS) < len(_CUES) or not all(_CUE_HEADS.values()):
     raise ValueError("every cue pattern must start with a word (see _heads)")
-_HEAD_WORDS = {h for heads in _CUE_HEADS.values() for h in heads or ()}
+_HEAD_WORDS = {h for heads in _CUE_HEADS.values() for h in heads}
 _CUE_START = re.compile(_trie(_HEAD_WORDS))
-# what the trie finds (a head no other head starts) → the cues a head of which it starts
-_CUES_AT = {r: frozenset(n for n, heads in _CUE_HEADS.items() if any(h.startswith(r) for h in heads or ()))
+_CUES_AT = {r: frozenset(n for n, heads in _CUE_HEADS.items() if any(h.startswith(r) for h in heads))
             for r in _HEAD_WORDS if not any(r != h and r.startswith(h) for h in _HEAD_WORDS)}
 _CUE = dict(_CUES)
 _ALL_CUES = re.compile("|".join(f"(?P<{name}>{pat.pattern})" for name, pat in _CUES))
@@ -431,57 +425,18 @@ def _context(prefix: str, text: str) -> frozenset[str]:
     return frozenset(_bag(prefix, _words(text)) | _cue_flags(prefix[:-1] + "c:", _fold(text)))
 
 
-@dataclass(frozen=True)
-class _Tokens:
-    """The words of an ASCII segment (lower-cased, as `_words`) with where each starts and ends."""
-
-    low: str
-    starts: list[int]
-    ends: list[int]
-    words: list[str]
-
-    def window(self, lo: int, hi: int) -> list[str] | None:
-        """`_words(text[lo:hi])` from the segment's words: a word cut by the window is cut the same way; None when
-        the window cuts a number (which could then read as another)."""
-        i, j = bisect_left(self.starts, lo), bisect_left(self.starts, hi)
-        out = self.words[i:j]
-        if j > i and self.ends[j - 1] > hi:
-            if self.low[self.starts[j - 1]].isdigit():
-                return None
-            out[-1] = self.low[self.starts[j - 1]:hi]
-        if i and self.ends[i - 1] > lo:
-            if self.low[self.starts[i - 1]].isdigit():
-                return None
-            out.insert(0, self.low[lo:min(self.ends[i - 1], hi)])
-        return out
-
-
-def _segment_context(text: str, article8: bool) -> tuple[frozenset[str], list[tuple[int, int, str]], bool, int,
-                                                         _Tokens | None]:
+def _segment_context(text: str, article8: bool) -> tuple[frozenset[str], list[tuple[int, int, str]], bool, int]:
     """What a segment gives each of its candidates: the features they share (its words and cues, a question mark,
-    article 8), its cue spans, whether it may say "waarvan", its number of words and its words' places."""
-    low = text.lower()
-    tokens = None
-    if low.isascii():  # (then the lower-cased text is the folded one)
-        found = [(m.start(), m.end()) for m in _WORD.finditer(low)]
-        words = [low[a:b] if not low[a].isdigit() else "<num>" for a, b in found]
-        tokens = _Tokens(low, [a for a, _ in found], [b for _, b in found], words)
-    else:
-        words = _words(text)
-    spans: list[tuple[int, int, str]] = []
-    names = _cue_scan(low, spans)  # (the lower-cased text is the folded one when it is ASCII)
+    article 8), its cue spans (of the lower-cased text), whether it may say "waarvan" and its number of words."""
+    words, low, spans = _words(text), text.lower(), list[tuple[int, int, str]]()
+    names = _cue_scan(low, spans)  # the cues of the folded text, which is the lower-cased one when it is ASCII
     if not low.isascii():
         names = _cue_scan(_fold(text))
     cues = ["c:" + name for name in names]
     common = {"bias", *cues, *_bag("s:", words)} | ({"question"} if "?" in text else set())
     if article8:
         common |= {"art8", *("art8&" + c for c in cues)}
-    return frozenset(common), spans, "aarvan" in fold(text), len(words), tokens
-
-
-def _window(tokens: _Tokens | None, text: str, lo: int, hi: int) -> list[str]:
-    words = tokens.window(lo, hi) if tokens is not None else None
-    return _words(text[lo:hi]) if words is None else words
+    return frozenset(common), spans, "aarvan" in fold(text), len(words)
 
 
 def candidates(text: str, ref: date | None = None, article8: bool = False) -> list[Candidate]:
@@ -500,7 +455,7 @@ def candidates(text: str, ref: date | None = None, article8: bool = False) -> li
     sums, parts = _sums([v for _, v in ints])
     sum_idx = {ints[i][0]: tuple(ints[j][0] for j in used) for i, used in sums.items()}
     part_idx = {ints[i][0] for i in parts}
-    seg_cache: dict[int, tuple[frozenset[str], list[tuple[int, int, str]], bool, int, _Tokens | None]] = {}
+    seg_cache: dict[int, tuple[frozenset[str], list[tuple[int, int, str]], bool, int]] = {}
     out: list[Candidate] = []
     seg_rank: dict[int, int] = {}
     seg_end: dict[int, int] = {}  # the end of the segment's last candidate so far
@@ -508,23 +463,17 @@ def candidates(text: str, ref: date | None = None, article8: bool = False) -> li
         seg = segs[si]
         if si not in seg_cache:
             seg_cache[si] = _segment_context(seg.text, article8)
-        common, spans, has_waarvan, n_words, tokens = seg_cache[si]
+        common, spans, has_waarvan, n_words = seg_cache[si]
         rank = seg_rank.get(si, 0)
         seg_rank[si] = rank + 1
         is_date = isinstance(value, date)
-        before_w = _window(tokens, seg.text, max(0, start - 60), start)[-5:]
-        after_w = _window(tokens, seg.text, end, end + 60)[:5]
+        before_w = _words(seg.text[max(0, start - 60):start])[-5:]
+        after_w = _words(seg.text[end:end + 60])[:5]
         f = set(common)
         f.add("date" if is_date else "num")
         f.update(_bag("b:", before_w), _bag("a:", after_w))
-        if before_w:
-            f.add("b1:" + before_w[-1])
-        if len(before_w) > 1:
-            f.add("b2:" + before_w[-2])
-        if after_w:
-            f.add("a1:" + after_w[0])
-        if len(after_w) > 1:
-            f.add("a2:" + after_w[1])
+        f.update(f"b{i}:{w}" for i, w in enumerate(before_w[:-3:-1], 1))  # the last word, the one before it
+        f.update(f"a{i}:{w}" for i, w in enumerate(after_w[:2], 1))
         f.update("nb:" + cue for a, b, cue in spans if a >= start - 30 and b <= start)
         f.update("na:" + cue for a, b, cue in spans if a >= end and b <= end + 30)
         f.add(f"rank:{min(rank, 3)}")
@@ -536,16 +485,9 @@ def candidates(text: str, ref: date | None = None, article8: bool = False) -> li
         else:
             assert isinstance(value, int)
             f.add("v:" + ("<10" if value < 10 else "<100" if value < 100 else "<1000" if value < 1000 else "big"))
-            if not written[0].isdigit():
-                f.add("numword")
-            if counts[value] > 1:
-                f.add("dup")
-            if k in sum_idx:
-                f.add("is_sum")
-            if k in part_idx:
-                f.add("is_part")
-            if _PERCENT.match(seg.text[end:end + 9]):
-                f.add("pct")
+            f.update(name for name, on in (("numword", not written[0].isdigit()), ("dup", counts[value] > 1),
+                                           ("is_sum", k in sum_idx), ("is_part", k in part_idx),
+                                           ("pct", _PERCENT.match(seg.text[end:end + 9]))) if on)
         if seg.row:
             f.add("table")
             ci = next((i for i, c in enumerate(seg.row) if written in c), -1)

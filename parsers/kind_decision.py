@@ -8,6 +8,8 @@ Costs are not symmetric, and the decision says so:
   would never count as an answer; below that the best human kind is taken, with triage when the automatic kind
   still has `AUTOMATIC_DOUBT` (an auto-reply taken for an answer would stop the chase);
 - a mail a municipality wrote itself is dismissed as `other` (no alert at all) only with `OTHER_MIN` probability;
+  any other mail read as `other` below that bar, with a human kind at a fifth or more, goes to triage with it;
+- a forwarded mail ("FW: Onbestelbaar: ...") is a person's, never automatic;
 - when the two best kinds are within `MARGIN`, the mail goes to triage with both.
 """
 
@@ -61,6 +63,11 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
         possible8 = True
         candidates = (Kind.ARTICLE8, Kind(best))
         best = Kind.ARTICLE8.value
+    elif Kind(best) in AUTOMATIC_KINDS and "forward_subject" in signals:
+        # "FW: Onbestelbaar: ...": a person forwarded it (a mail system forwards nothing), so it is theirs to answer
+        human = next(k for k in ranked if Kind(k) not in AUTOMATIC_KINDS)
+        candidates = (Kind(human), Kind(best))
+        best = human
     elif Kind(best) in AUTOMATIC_KINDS and scores[best] < AUTOMATIC_MIN:
         human = next(k for k in ranked if Kind(k) not in AUTOMATIC_KINDS)
         if scores[best] >= AUTOMATIC_DOUBT:
@@ -71,6 +78,12 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
         if scores[best] >= OTHER_DOUBT:
             candidates = (Kind(human), Kind.OTHER)
         best = human
+    elif best == Kind.OTHER and scores[best] < OTHER_MIN and max(
+            scores[k] for k in (Kind.REPLY, Kind.ARTICLE8, Kind.EXTENSION_REQUEST, Kind.QUESTION)) >= OTHER_DOUBT / 2:
+        # not a municipality's own mail by its sender, but it may still be one (a wethouder on a private address):
+        # kept as other, and shown to an officer with the human kind it could be
+        human = next(k for k in ranked if Kind(k) not in (*AUTOMATIC_KINDS, Kind.OTHER))
+        candidates = (Kind.OTHER, Kind(human))
     elif scores[best] - scores[second] < MARGIN:
         candidates = (Kind(best), Kind(second))
     top = "; ".join(f"{k} {scores[k]:.2f}" for k in ranked[:3])

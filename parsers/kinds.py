@@ -98,10 +98,16 @@ def rule_read_receipt(v: MailView) -> str | None:
     return None
 
 
+def generated_by_a_system(v: MailView) -> bool:
+    """`Auto-Submitted: auto-generated` from a municipality's own system (a zaaksysteem, Mijn Zaken): it may carry a
+    receipt or the college's own answer or notice; its words decide (the kind model), not the header."""
+    return _header(v, "Auto-Submitted").startswith("auto-generated") and v.municipal_sender
+
+
 def rule_auto_headers(v: MailView) -> str | None:
     auto = _header(v, "Auto-Submitted")
     if auto and auto != "no" and not re.match(r"^\s*(?:fw|fwd|doorst)\s*:", v.mail.subject, re.IGNORECASE) \
-            and not _notification(v):
+            and not _notification(v) and not generated_by_a_system(v):
         return f"Auto-Submitted: {auto}"
     for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
         if v.mail.has_header(h):

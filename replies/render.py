@@ -135,6 +135,7 @@ SIGNAL_LABELS = {
     "cover_note": "begeleidend bericht bij een brief in de bijlage",
     "html_only": "alleen HTML",
     "in_reply_to": "antwoord op een eerder bericht",
+    "system_generated": "verstuurd door een systeem van de gemeente (zaaksysteem)",
 }
 
 FACT_LABELS = {
