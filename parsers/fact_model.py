@@ -285,7 +285,7 @@ def _trie(words: Iterable[str]) -> str:
 
 # re tries each alternative of a long alternation at every position of a text: a trie of the words the cues start
 # with finds the few places where one can match; what it finds (a head no other head starts) → the cues it starts
-_CUE_HEADS = {name: _heads(sre_parse.parse(pat.pattern)) or [] for name, pat in _CUES if not pat.flags & re.I}
+_CUE_HEADS = {name: _heads(sre_parse.parse(pat.pattern)) or [] for name, pat in _CUES if pat.flags == re.UNICODE}
 if len(_CUE_HEADS) < len(_CUES) or not all(_CUE_HEADS.values()):
     raise ValueError("every cue pattern must start with a word (see _heads)")
 _HEAD_WORDS = {h for heads in _CUE_HEADS.values() for h in heads}
