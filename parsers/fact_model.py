@@ -228,7 +228,7 @@ _PHONE = re.compile(r"\b0\d{1,3}\s?-\s?\d{2,3}[\s\d]{4,}|\b06[\s-]*\d{2}[\s\d]{6
 
 
 _CLOCK_OR_DMY = re.compile(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b|\b\d{1,2}[:.]\d{2}\s*uur|\b\d{1,2}:\d{2}\b")
-_TENS_WORDS = ("tien", "elf", "twaalf", "tig", "honderd", "duizend")
+_TENS_WORD = re.compile("tien|elf|twaalf|tig|honderd|duizend")
 _TENS_HINT = re.compile(r"ig|ien|honderd|duizend|twaalf|elf", re.IGNORECASE)
 _DAY = re.compile(r"\d{1,2}[- ]")
 _PERCENT = re.compile(r"\s*%|\s*procent")
@@ -382,8 +382,7 @@ def _numbers(seg: str, ref: date | None) -> list[tuple[int, int, int | date, str
             if _SKIP_BEFORE.search(seg[max(0, m.start() - 14):m.start()]):
                 continue
             found.append((m.start(), m.end(), int(digits.replace(".", "")), digits))
-    low = seg.lower().replace("ë", "e")
-    if any(w in low for w in _TENS_WORDS) and _TENS_HINT.search(seg):  # every number word of 10 or more has one
+    if _TENS_WORD.search(seg.lower().replace("ë", "e")) and _TENS_HINT.search(seg):  # what a word for 10 or more has
         for m in _NUMBER_WORD.finditer(seg):
             v = number_word(m.group(0))
             if v is not None and v >= 10:
