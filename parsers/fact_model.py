@@ -632,7 +632,13 @@ def read_facts(model: FactModel, text: str, ref: date | None, article8: bool = F
     cands = candidates(text, ref, article8)
     bar = model.bar if bar is None else bar
     best: dict[str, tuple[float, Candidate]] = {}
+    # a text that names no AMV places at all: a total "with AMV" is the regular figure as it stands (the conventions:
+    # a total with no AMV split is taken as it is), so the two slots count as one
+    no_amv = _AMV_NEAR.search(text) is None
     for c, sc in zip(cands, slot_scores(model, cands), strict=True):
+        if no_amv:
+            sc = {**sc, "realised": sc["realised"] + sc["total_with_amv"], "total_with_amv": 0.0,
+                  "planned": sc["planned"] + sc["planned_with_amv"], "planned_with_amv": 0.0}
         slot = max(sc, key=sc.__getitem__)
         if slot == "none" or (slot == "expected_date") != c.is_date:
             continue
