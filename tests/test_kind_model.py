@@ -102,7 +102,8 @@ def test_shipped_model_is_what_train_makes_from_the_corpora(tmp_path: Path) -> N
 @pytest.mark.slow
 def test_leave_one_writer_out_holds_the_measured_level() -> None:
     """Each writer's corpus read by models fitted without it (the figures in the README): the level reached in
-    December 2026 (24 writers) is a floor. A change that lowers it must say why; one that raises it should raise the floor."""
+    December 2026 (24 writers) is a floor. A change that lowers it must say why; one that raises it should raise
+    the floor."""
     from bot.cli_model import CORPORA
     from bot.evaluation import leave_one_writer_out, total
     from bot.fact_training import fact_mails_of
@@ -124,4 +125,4 @@ def test_leave_one_writer_out_holds_the_measured_level() -> None:
     assert t.municipality_wrong <= 4 and t.reference_wrong <= 1
     assert t.municipality_hit / t.municipality_total >= 0.965 and t.reference_hit / t.reference_total >= 0.945
     assert t.ambiguous_triaged == t.ambiguous
-    assert t.facts_right / t.facts_total >= 0.70 and t.facts_wrong <= 48
+    assert t.facts_right / t.facts_total >= 0.74 and t.facts_wrong <= 55
