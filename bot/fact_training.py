@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.modelling import corpora_under, corpus_context, labels
+from bot.modelling import corpora_under, corpus_context, labels, one_hot
 from parsers.fact_model import SLOTS, Candidate, FactModel, candidates, read_facts
 from parsers.mime import parse_mime
 from parsers.model import Facts
@@ -133,19 +133,12 @@ def _vocabulary(rows: Sequence[_Row]) -> list[str]:
 
 def fit_rows(rows: Sequence[_Row], c: float = C, bar: float = DEFAULT_BAR) -> FactModel:
     import numpy as np
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
     rows = sorted(rows, key=lambda r: (r.writer, r.file, r.slot, sorted(r.features)))
     vocab = _vocabulary(rows)
     index = {f: i for i, f in enumerate(vocab)}
-    ri, ci = [], []
-    for n, r in enumerate(rows):
-        for f in r.features:
-            if f in index:
-                ri.append(n)
-                ci.append(index[f])
-    x = csr_matrix((np.ones(len(ri)), (ri, ci)), shape=(len(rows), len(vocab)))
+    x = one_hot([frozenset(r.features) for r in rows], index)
     y = [r.slot for r in rows]
     present = [s for s in SLOTS if s in set(y)]
     clf = LogisticRegression(C=c, max_iter=5000)

@@ -15,10 +15,11 @@ import csv
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from parsers.kind_decision import decide_kind
 from parsers.kind_model import KINDS, KindModel, features
@@ -89,22 +90,28 @@ def _vocabulary(examples: Sequence[Example]) -> list[str]:
                   if f.startswith("sig:") or (len(w) >= MIN_WRITERS and mails[f] >= MIN_MAILS))
 
 
-def fit(examples: Sequence[Example], c: float = C) -> KindModel:
-    """The model fitted on these examples (all seven kinds must occur)."""
+def one_hot(feature_sets: Sequence[frozenset[str]], index: Mapping[str, int]) -> Any:
+    """The rows' features as a sparse 0/1 matrix over `index` (feature → column); features not in it are left out."""
     import numpy as np
     from scipy.sparse import csr_matrix
+
+    rows, cols = [], []
+    for r, feats in enumerate(feature_sets):
+        for f in feats:
+            if f in index:
+                rows.append(r)
+                cols.append(index[f])
+    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(feature_sets), len(index)))
+
+
+def fit(examples: Sequence[Example], c: float = C) -> KindModel:
+    """The model fitted on these examples (all seven kinds must occur)."""
     from sklearn.linear_model import LogisticRegression
 
     examples = sorted(examples, key=lambda e: (e.writer, e.file))
     vocab = _vocabulary(examples)
     index = {f: i for i, f in enumerate(vocab)}
-    rows, cols = [], []
-    for r, ex in enumerate(examples):
-        for f in ex.features:
-            if f in index:
-                rows.append(r)
-                cols.append(index[f])
-    x = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(examples), len(vocab)))
+    x = one_hot([ex.features for ex in examples], index)
     y = [ex.kind for ex in examples]
     missing = set(KINDS) - set(y)
     if missing:
@@ -141,4 +148,5 @@ def examples_of(corpora: Iterable[Path], registry: Registry) -> list[Example]:
     return [ex for corpus in corpora for ex in load_examples(corpus, registry)]
 
 
-__all__ = ["Example", "corpora_under", "decide_kind", "examples_of", "fit", "leave_one_writer_out", "load_examples"]
+__all__ = ["Example", "corpora_under", "decide_kind", "examples_of", "fit", "leave_one_writer_out", "load_examples",
+           "one_hot"]
