@@ -29,6 +29,7 @@ AUTOMATIC_DOUBT = 0.5  # below AUTOMATIC_MIN the best human kind is taken; from 
 MARGIN = 0.05
 OTHER_MIN = 0.6  # a municipality's own mail is dismissed as "other" only this sure (it would raise no alert at all)
 OTHER_DOUBT = 0.4
+THIRD_PARTY_DOUBT = 0.1  # a human kind with the signs of a third party and this much "other": triage
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
         # kept as other, and shown to an officer with the human kind it could be
         human = next(k for k in ranked if Kind(k) not in (*AUTOMATIC_KINDS, Kind.OTHER))
         candidates = (Kind.OTHER, Kind(human))
+    elif Kind(best) not in (*AUTOMATIC_KINDS, Kind.OTHER) and scores[Kind.OTHER] >= THIRD_PARTY_DOUBT and (
+            "private_person" in signals or "rule_third_party" in signals):
+        # a resident, a council member, the press or a firm may write about a municipality without writing for it:
+        # never acted on for that municipality unless the model is sure it is not such a third party
+        candidates = (Kind(best), Kind.OTHER)
     elif scores[best] - scores[second] < MARGIN:
         candidates = (Kind(best), Kind(second))
     top = "; ".join(f"{k} {scores[k]:.2f}" for k in ranked[:3])
@@ -93,4 +99,4 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
 
 
 __all__ = ["ARTICLE8_RAISE", "AUTOMATIC_DOUBT", "AUTOMATIC_MIN", "MARGIN", "OTHER_DOUBT", "OTHER_MIN",
-           "KindDecision", "decide_kind"]
+           "THIRD_PARTY_DOUBT", "KindDecision", "decide_kind"]
