@@ -122,7 +122,7 @@ def test_leave_one_writer_out_holds_the_measured_level() -> None:
     assert t.kind_ok / t.n >= 0.975
     assert t.article8_raised / t.article8 >= 0.985
     assert t.automatic_missed == 0 and t.false_automatic <= 1
-    assert t.municipality_wrong <= 4 and t.reference_wrong <= 1
-    assert t.municipality_hit / t.municipality_total >= 0.965 and t.reference_hit / t.reference_total >= 0.945
+    assert t.municipality_wrong <= 3 and t.reference_wrong <= 1
+    assert t.municipality_hit / t.municipality_total >= 0.96 and t.reference_hit / t.reference_total >= 0.94
     assert t.ambiguous_triaged == t.ambiguous
     assert t.facts_right / t.facts_total >= 0.74 and t.facts_wrong <= 55
