@@ -24,7 +24,8 @@ from datetime import date
 from pathlib import Path
 
 from bot.modelling import corpora_under, corpus_context, labels, one_hot
-from parsers.fact_model import SLOTS, Candidate, FactModel, candidates, read_facts
+from parsers.fact_candidates import Candidate, candidates
+from parsers.fact_model import SLOTS, FactModel, read_facts
 from parsers.mime import parse_mime
 from parsers.model import Facts
 from parsers.reading import mail_view

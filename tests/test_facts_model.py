@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from parsers.fact_candidates import candidates
 from parsers.fact_model import (
     SLOTS,
     FactModel,
-    candidates,
     fact_model_from_json,
-    number_word,
     read_facts,
     shipped_fact_model,
 )
+from parsers.fact_numbers import number_word
 from parsers.facts import find_facts
 
 ROOT = Path(__file__).resolve().parents[1]
