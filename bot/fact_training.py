@@ -4,7 +4,7 @@ A corpus is a folder with `*.eml`, `labels.jsonl` and `letters.csv`; each corpus
 exactly the service's (`parsers.reading.mail_view`: the sender's own text and the attachments' text). Only mails
 labelled reply or article8 teach or are scored.
 
-Weak labels: a candidate (`parsers.fact_model.candidates`) belongs to a slot when its value equals the labelled
+Weak labels: a candidate (`parsers.fact_candidates.candidates`) belongs to a slot when its value equals the labelled
 value of that slot; it is `total_with_amv` when it equals realised + realised_amv (`planned_with_amv` likewise), and
 `none` otherwise. A value that two slots share teaches nothing. A feature is kept only when candidates of at least
 `MIN_WRITERS` writers have it (no phrase of one writer; municipality names and references are never features).
