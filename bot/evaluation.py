@@ -13,13 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.fact_training import FactMail, choose_bar, fit_fact_model
+from bot.fact_training import FactMail, choose_bar, fact_outcomes, fit_fact_model
 from bot.modelling import Example, corpus_context, fit, labels
 from parsers.model import AUTOMATIC_KINDS, Reading
 from parsers.registry import Registry, fold
 from parsers.understand import ReadingContext, read_mail
-
-FACT_KEYS = ("realised", "planned", "expected_date", "location_lost", "realised_amv", "planned_amv")
 
 
 @dataclass
@@ -102,27 +100,11 @@ def score(corpus: str, pairs: Sequence[tuple[dict[str, object], Reading]], regis
             s.reference_total += 1
             s.reference_hit += not r.needs_triage and ref == lab["reference"]
             s.reference_wrong += bool(ref) and not r.needs_triage and ref != lab["reference"]
-        got = _facts(r)
-        for key, value in (lab.get("facts") or {}).items():  # type: ignore[attr-defined]
-            if key not in FACT_KEYS:
-                continue
-            if value is None:
-                s.facts_wrong += got.get(key) is not None
-                continue
-            s.facts_total += 1
-            if got.get(key) is not None:
-                ok = str(got[key]) == str(value)
-                s.facts_right += ok
-                s.facts_wrong += not ok
+        o = fact_outcomes(lab.get("facts") or {}, r.facts)  # type: ignore[arg-type]
+        s.facts_total += o["right"] + o["wrong"] + o["missed"]
+        s.facts_right += o["right"]
+        s.facts_wrong += o["wrong"] + o["wrong_null"]
     return s
-
-
-def _facts(r: Reading) -> dict[str, object]:
-    f = r.facts
-    out: dict[str, object] = {k: getattr(f, k, None) for k in FACT_KEYS}
-    if f.expected_date is not None:
-        out["expected_date"] = f.expected_date.isoformat()
-    return out
 
 
 def read_corpus(corpus: Path, ctx: ReadingContext) -> list[tuple[dict[str, object], Reading]]:

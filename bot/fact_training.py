@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -168,43 +168,38 @@ def fit_fact_model(mails: Sequence[FactMail], c: float = C, bar: float = DEFAULT
     return fit_rows(_rows(mails), c, bar)
 
 
+def fact_outcomes(labelled: Mapping[str, object], facts: Facts) -> Counter[str]:
+    """The scorer's rule, per labelled key: "right" when equal, "wrong" when another value is given, "wrong_null"
+    when a value is given where the label says null ("no date given"), "missed" when none is given; keys the label
+    leaves out are not scored."""
+    out: Counter[str] = Counter()
+    for key, want in labelled.items():
+        if key not in FACT_KEYS:
+            continue
+        got = getattr(facts, key)
+        got_s = got.isoformat() if isinstance(got, date) else got
+        if want is None:
+            out["wrong_null"] += got is not None
+        elif got is None:
+            out["missed"] += 1
+        else:
+            out["right" if str(got_s) == str(want) else "wrong"] += 1
+    return out
+
+
 def score_facts(writer: str, pairs: Iterable[tuple[FactMail, Facts]]) -> FactScore:
-    """The scorer's rule: right when equal, wrong when another value is given (also where the label says null),
-    missed when none is given; keys the label leaves out are not scored."""
     s = FactScore(writer)
     for mail, facts in pairs:
-        for key, want in mail.facts.items():
-            if key not in FACT_KEYS:
-                continue
-            got = getattr(facts, key)
-            got_s = got.isoformat() if isinstance(got, date) else got
-            if want is None:
-                s.wrong += got is not None
-            elif got is None:
-                s.missed += 1
-            elif str(got_s) == str(want):
-                s.right += 1
-            else:
-                s.wrong += 1
+        o = fact_outcomes(mail.facts, facts)
+        s.right += o["right"]
+        s.wrong += o["wrong"] + o["wrong_null"]
+        s.missed += o["missed"]
     return s
 
 
 def _folds(mails: Sequence[FactMail], c: float) -> dict[str, FactModel]:
     rows = _rows(mails)
     return {w: fit_rows([r for r in rows if r.writer != w], c) for w in sorted({m.writer for m in mails})}
-
-
-def leave_one_writer_out_facts(mails: Sequence[FactMail], c: float = C, bar: float | None = None
-                               ) -> list[FactScore]:
-    """Per writer: facts right / wrong / missed when read by a fact model fitted without that writer. `bar` None:
-    the bar `choose_bar` picks without that writer too (the honest figure)."""
-    folds = _folds(mails, c)
-    out = []
-    for writer, model in folds.items():
-        held = [m for m in mails if m.writer == writer]
-        b = bar if bar is not None else choose_bar([m for m in mails if m.writer != writer], c)
-        out.append(score_facts(writer, ((m, read_facts(model, m.text, m.ref, m.article8, b)) for m in held)))
-    return out
 
 
 def choose_bar(mails: Sequence[FactMail], c: float = C, bars: Sequence[float] = BARS) -> float:
@@ -233,5 +228,5 @@ def write_fact_model(path: Path, corpora_root: Path, registry: Registry) -> Fact
     return model
 
 
-__all__ = ["FactMail", "FactScore", "choose_bar", "fact_mails_of", "fit_fact_model", "leave_one_writer_out_facts",
+__all__ = ["FACT_KEYS", "FactMail", "FactScore", "choose_bar", "fact_mails_of", "fact_outcomes", "fit_fact_model",
            "load_fact_mails", "score_facts", "weak_labels", "write_fact_model"]

@@ -6,7 +6,8 @@ each corpus is one writer. Features come from exactly the reading path of the se
 only when the mails of at least `MIN_WRITERS` writers contain it: no feature is a phrase of one writer.
 
 The fit is multinomial logistic regression (scikit-learn, lbfgs, L2): deterministic for the same corpora, and its
-weights are all that reading needs. Leave-one-writer-out: each writer's corpus is read by a model fitted without it.
+weights are all that reading needs. Leave-one-writer-out (`bot.evaluation`): each writer's corpus is read by a model
+fitted without it.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ import csv
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from parsers.kind_decision import decide_kind
 from parsers.kind_model import KINDS, KindModel, features
 from parsers.kind_signals import detect_signals
 from parsers.kinds import structural_kind
@@ -33,7 +33,7 @@ from parsers.understand import ReadingContext
 
 MIN_WRITERS = 2
 MIN_MAILS = 2
-C = 1.0  # inverse L2 strength; chosen by leave-one-writer-out accuracy (README, "The kind model")
+C = 1.0  # inverse L2 strength; chosen by leave-one-writer-out accuracy (README, "Reading unseen mail")
 
 
 @dataclass(frozen=True)
@@ -128,25 +128,4 @@ def fit(examples: Sequence[Example], c: float = C) -> KindModel:
                      f"{sum(trained.values())} mails, {len(trained)} writers, C={c}, {digest}")
 
 
-def predict(model: KindModel, ex: Example) -> str:
-    """The kind the model alone gives (argmax), for quick measures; the service's policy is `decide_kind`."""
-    scores = model.scores(ex.features)
-    return max(scores, key=lambda k: scores[k])
-
-
-def leave_one_writer_out(examples: Sequence[Example], c: float = C) -> dict[str, tuple[int, int]]:
-    """writer → (mails whose kind the model fitted without that writer gets right, mails), model-decided mails only."""
-    out: dict[str, tuple[int, int]] = {}
-    for writer in sorted({e.writer for e in examples}):
-        model = fit([e for e in examples if e.writer != writer], c)
-        held = [e for e in examples if e.writer == writer and not e.structural]
-        out[writer] = (sum(predict(model, e) == e.kind for e in held), len(held))
-    return out
-
-
-def examples_of(corpora: Iterable[Path], registry: Registry) -> list[Example]:
-    return [ex for corpus in corpora for ex in load_examples(corpus, registry)]
-
-
-__all__ = ["Example", "corpora_under", "decide_kind", "examples_of", "fit", "leave_one_writer_out", "load_examples",
-           "one_hot"]
+__all__ = ["Example", "corpora_under", "corpus_context", "fit", "labels", "load_examples", "one_hot"]
