@@ -29,6 +29,7 @@ AUTOMATIC_DOUBT = 0.5  # below AUTOMATIC_MIN the best human kind is taken; from 
 MARGIN = 0.05
 OTHER_MIN = 0.6  # a municipality's own mail is dismissed as "other" only this sure (it would raise no alert at all)
 OTHER_DOUBT = 0.4
+HUMAN_IN_REACH = 0.2  # mail read as other below OTHER_MIN with a human kind this likely goes to triage
 THIRD_PARTY_DOUBT = 0.1  # a human kind with the signs of a third party and this much "other": triage
 
 
@@ -80,7 +81,7 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
             candidates = (Kind(human), Kind.OTHER)
         best = human
     elif best == Kind.OTHER and scores[best] < OTHER_MIN and max(
-            scores[k] for k in (Kind.REPLY, Kind.ARTICLE8, Kind.EXTENSION_REQUEST, Kind.QUESTION)) >= OTHER_DOUBT / 2:
+            scores[k] for k in (Kind.REPLY, Kind.ARTICLE8, Kind.EXTENSION_REQUEST, Kind.QUESTION)) >= HUMAN_IN_REACH:
         # not a municipality's own mail by its sender, but it may still be one (a wethouder on a private address):
         # kept as other, and shown to an officer with the human kind it could be
         human = next(k for k in ranked if Kind(k) not in (*AUTOMATIC_KINDS, Kind.OTHER))
@@ -98,5 +99,15 @@ def decide_kind(view: MailView, model: KindModel, names: frozenset[str] = frozen
                         candidates, possible8)
 
 
-__all__ = ["ARTICLE8_RAISE", "AUTOMATIC_DOUBT", "AUTOMATIC_MIN", "MARGIN", "OTHER_DOUBT", "OTHER_MIN",
-           "THIRD_PARTY_DOUBT", "KindDecision", "decide_kind"]
+__all__ = [
+    "ARTICLE8_RAISE",
+    "AUTOMATIC_DOUBT",
+    "AUTOMATIC_MIN",
+    "HUMAN_IN_REACH",
+    "MARGIN",
+    "OTHER_DOUBT",
+    "OTHER_MIN",
+    "THIRD_PARTY_DOUBT",
+    "KindDecision",
+    "decide_kind",
+]
